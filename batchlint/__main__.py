@@ -1,0 +1,5 @@
+import sys
+
+from batchlint.cli import main
+
+sys.exit(main())

@@ -1,0 +1,240 @@
+"""The command line: ``batchlint scan``, ``batchlint rules``, ``batchlint rule NAME``.
+
+Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage or input error (one line
+on stderr, nothing written).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from batchlint import __version__
+from batchlint.rule import RuleMeta, Severity
+
+FAIL_ON = ("error", "warning", "note", "never")
+
+_EPILOG = """\
+examples:
+  batchlint scan infra/                             scan every template and plan below infra/
+  batchlint scan stack.yaml --format sarif --output batchlint.sarif
+  batchlint scan plan.json --format json --fail-on error
+  batchlint scan . --select BL-CE --ignore image-tag-unpinned
+  batchlint rules                                   list every rule
+  batchlint rule spot-best-fit-allocation           show a rule's documentation
+
+exit codes: 0 no findings at or above --fail-on, 1 findings, 2 usage or input error
+"""
+
+
+class UsageError(Exception):
+    pass
+
+
+def _split(values: list[str] | None) -> list[str]:
+    out: list[str] = []
+    for value in values or []:
+        out.extend(part.strip() for part in value.split(",") if part.strip())
+    return out
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="batchlint",
+        description="A cost and policy linter for AWS Batch: reads CloudFormation templates "
+        "(YAML/JSON, SAM, CDK output) and Terraform plan/state JSON, and reports what breaks, "
+        "costs or exposes your Batch compute environments, queues and job definitions.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"batchlint {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    scan = sub.add_parser(
+        "scan",
+        help="check templates and plans",
+        description="Check CloudFormation templates and Terraform plan/state JSON files. "
+        "Folders are walked; each file's format is recognised by its content, and files that "
+        "are neither are skipped (see --verbose).",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    scan.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to scan")
+    scan.add_argument(
+        "--format",
+        "-f",
+        choices=("text", "json", "sarif"),
+        default="text",
+        help="output format (default: text)",
+    )
+    scan.add_argument(
+        "--output", "-o", metavar="FILE", help="write the report to FILE (atomically)"
+    )
+    scan.add_argument(
+        "--fail-on",
+        choices=FAIL_ON,
+        default="warning",
+        help="exit 1 when a finding is at least this severe (default: warning)",
+    )
+    scan.add_argument(
+        "--select",
+        action="append",
+        metavar="RULES",
+        help="only these rules: codes, code prefixes (BL-CE) or names, comma-separated",
+    )
+    scan.add_argument(
+        "--ignore", action="append", metavar="RULES", help="skip these rules (same forms)"
+    )
+    scan.add_argument(
+        "--region",
+        default="us-east-1",
+        help="AWS region for prices and instance types when the input does not say "
+        "(default: us-east-1)",
+    )
+    scan.add_argument(
+        "--rules-dir",
+        action="append",
+        type=Path,
+        metavar="DIR",
+        help="also load rule files from DIR",
+    )
+    scan.add_argument(
+        "--no-color", action="store_true", help="no colour in text output (also: NO_COLOR)"
+    )
+    scan.add_argument(
+        "--verbose", "-v", action="store_true", help="list skipped files and why on stderr"
+    )
+
+    rules = sub.add_parser("rules", help="list the rules", description="List every rule.")
+    rules.add_argument("--format", choices=("text", "json"), default="text")
+    rule = sub.add_parser(
+        "rule", help="show one rule's documentation", description="Show a rule's documentation."
+    )
+    rule.add_argument("rule", metavar="CODE_OR_NAME")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "scan":
+            return _scan(args)
+        if args.command == "rules":
+            return _rules(args)
+        if args.command == "rule":
+            return _rule(args)
+    except UsageError as exc:
+        print(f"batchlint: error: {exc}", file=sys.stderr)
+        return 2
+    parser.print_help()
+    return 2
+
+
+def _load_rules(rules_dirs: tuple[Path, ...] = ()) -> list[RuleMeta]:
+    from batchlint.registry import RuleError, all_rules
+
+    try:
+        return all_rules(rules_dirs)
+    except RuleError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _scan(args: argparse.Namespace) -> int:
+    from batchlint.engine import InputError, ScanOptions, scan
+    from batchlint.registry import matches
+    from batchlint.reporters import render
+
+    select, ignore = _split(args.select), _split(args.ignore)
+    rules_dirs = tuple(args.rules_dir or ())
+    known = _load_rules(rules_dirs)
+    for selector in select + ignore:
+        if not any(matches(r, [selector]) for r in known):
+            raise UsageError(f"unknown rule or prefix '{selector}' (see 'batchlint rules')")
+    options = ScanOptions(select=select, ignore=ignore, region=args.region, rules_dirs=rules_dirs)
+    try:
+        report = scan(args.paths, options)
+    except InputError as exc:
+        raise UsageError(str(exc)) from None
+    if args.verbose:
+        for file, reason in report.files_skipped:
+            print(f"batchlint: skipped {file}: {reason}", file=sys.stderr)
+    color = (
+        args.format == "text"
+        and not args.output
+        and not args.no_color
+        and "NO_COLOR" not in os.environ
+        and sys.stdout.isatty()
+    )
+    text = render(report, args.format, color=color, tool_version=__version__, base_dir=".")
+    if args.output:
+        _write_atomically(Path(args.output), text)
+    else:
+        sys.stdout.write(text)
+    return _exit_code(report.findings, args.fail_on)
+
+
+def _exit_code(findings: list, fail_on: str) -> int:  # type: ignore[type-arg]
+    if fail_on == "never":
+        return 0
+    threshold = Severity(fail_on).rank
+    return 1 if any(f.severity.rank >= threshold for f in findings) else 0
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write to a temporary file beside ``path`` and rename it: never a half-written report."""
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise UsageError(f"{path}: folder {folder} does not exist")
+    try:
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.replace(temp, path)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
+
+
+def _rules(args: argparse.Namespace) -> int:
+    rules = _load_rules()
+    if args.format == "json":
+        import json
+
+        rows = [
+            {
+                "code": r.code,
+                "name": r.name,
+                "severity": r.severity.value,
+                "tags": list(r.tags),
+                "summary": r.summary,
+                "fix": r.fix,
+            }
+            for r in rules
+        ]
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return 0
+    width = max(len(r.name) for r in rules)
+    for r in rules:
+        tags = ",".join(r.tags)
+        print(f"{r.code:<12} {r.name:<{width}}  {r.severity.value:<7}  {tags:<24}  {r.summary}")
+    return 0
+
+
+def _rule(args: argparse.Namespace) -> int:
+    from batchlint.registry import find
+
+    item = find(_load_rules(), args.rule)
+    if item is None:
+        raise UsageError(f"unknown rule '{args.rule}' (see 'batchlint rules')")
+    header = f"{item.code} {item.name} [{item.severity.value}] ({', '.join(item.tags)})"
+    print(header)
+    print(f"Fix: {item.fix}")
+    if item.options:
+        print("Options: " + ", ".join(f"{k} = {v!r}" for k, v in item.options.items()))
+    print()
+    print(item.doc.rstrip())
+    return 0

@@ -1,0 +1,73 @@
+"""Every place a job definition declares a container, whatever the job type.
+
+Rules about containers (privileged, environment, images, resource requests) iterate these
+instead of knowing each layout: container properties, every node range's container and ECS
+task containers, ECS task containers in node ranges, EKS containers and init containers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from batchlint.model import JobDefinition, Node
+
+
+@dataclass(frozen=True)
+class Container:
+    node: Node  # the container's dict
+    layout: str  # "container", "node", "ecs", "eks"
+    label: str  # where it is, for messages: "containerProperties", "node range 0:3", …
+
+    @property
+    def is_eks(self) -> bool:
+        return self.layout == "eks"
+
+
+def containers(jd: JobDefinition) -> Iterator[Container]:
+    props = jd.props
+    single = props.get("containerProperties")
+    if single is not None and single.known:
+        yield Container(single, "container", "containerProperties")
+    yield from _ecs(props.get("ecsProperties"), "ecsProperties")
+    nodes = props.get("nodeProperties")
+    if nodes is not None:
+        for index, group in enumerate(nodes.get("nodeRangeProperties").items() if nodes.get("nodeRangeProperties") else []):
+            target = group.get("targetNodes")
+            where = f"node range {target.text() if target and target.text() else index}"
+            container = group.get("container")
+            if container is not None and container.known:
+                yield Container(container, "node", where)
+            yield from _ecs(group.get("ecsProperties"), where)
+    pod = props.get("eksProperties", "podProperties")
+    if pod is not None:
+        for key in ("initContainers", "containers"):
+            group = pod.get(key)
+            for index, container in enumerate(group.items() if group is not None else []):
+                name = container.get("name")
+                label = name.text() if name is not None and name.text() else f"{key}[{index}]"
+                yield Container(container, "eks", f"EKS {key[:-1]} {label}")
+
+
+def _ecs(ecs: Node | None, where: str) -> Iterator[Container]:
+    if ecs is None:
+        return
+    tasks = ecs.get("taskProperties")
+    for task in tasks.items() if tasks is not None else []:
+        group = task.get("containers")
+        for index, container in enumerate(group.items() if group is not None else []):
+            name = container.get("name")
+            label = name.text() if name is not None and name.text() else str(index)
+            yield Container(container, "ecs", f"{where} task container {label}")
+
+
+def environment(container: Container) -> list[tuple[Node, Node | None]]:
+    """(name, value) pairs of a container's environment (``environment`` or EKS ``env``)."""
+    key = "env" if container.is_eks else "environment"
+    entries = container.node.get(key)
+    out = []
+    for entry in entries.items() if entries is not None else []:
+        name = entry.get("name")
+        if name is not None:
+            out.append((name, entry.get("value")))
+    return out

@@ -1,0 +1,200 @@
+"""Runs the rules over every scope and turns their hits into located findings.
+
+Rules are dispatched by the kind their first parameter names, never tried on every node. A
+rule that raises becomes a BL-META-003 finding for that resource; the scan goes on.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from batchlint import meta
+from batchlint.location import fingerprint
+from batchlint.model import Graph, Kind, Resource, Scope
+from batchlint.registry import all_rules, matches
+from batchlint.report import Finding, Report
+from batchlint.rule import Context, Hit, RuleMeta, Severity
+from batchlint.sources import Skipped, load_file
+
+# folders a directory walk never enters
+_SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".terraform", "__pycache__", ".venv", "venv"}
+
+
+@dataclass
+class ScanOptions:
+    select: list[str] = field(default_factory=list)
+    ignore: list[str] = field(default_factory=list)
+    region: str = "us-east-1"
+    rules_dirs: tuple[Path, ...] = ()
+    rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> options
+    severity: dict[str, Severity] = field(default_factory=dict)  # code or name -> severity
+
+
+class InputError(Exception):
+    """A path that cannot be scanned at all (a usage error: exit 2)."""
+
+
+def collect_files(paths: Iterable[str]) -> list[tuple[Path, str]]:
+    """Files to read, with the name shown for each: files as given, folders walked."""
+    out: list[tuple[Path, str]] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+                for name in sorted(files):
+                    if not name.startswith("."):
+                        child = Path(root, name)
+                        out.append((child, display_name(child)))
+        elif path.is_file():
+            out.append((path, display_name(path)))
+        else:
+            raise InputError(f"{given}: no such file or directory")
+    return out
+
+
+def display_name(path: Path) -> str:
+    """The path relative to the working directory when below it, with '/' separators."""
+    try:
+        shown = os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        shown = str(path)
+    if shown.startswith(".."):
+        shown = str(path)
+    return shown.replace(os.sep, "/")
+
+
+def select_rules(rules: list[RuleMeta], options: ScanOptions) -> list[RuleMeta]:
+    chosen = [r for r in rules if not options.select or matches(r, options.select)]
+    return [r for r in chosen if not matches(r, options.ignore)]
+
+
+def scan(paths: Iterable[str], options: ScanOptions | None = None) -> Report:
+    options = options or ScanOptions()
+    rules = select_rules(all_rules(options.rules_dirs), options)
+    report = Report(rules=rules)
+    for path, shown in collect_files(paths):
+        loaded = load_file(path, shown, options.region)
+        if isinstance(loaded, Skipped):
+            report.files_skipped.append((loaded.file, loaded.reason))
+            continue
+        report.files_scanned.append(shown)
+        check_scope(loaded, rules, options, report)
+    report.findings = _dedupe(sorted(report.findings, key=Finding.sort_key))
+    return report
+
+
+def check_scope(scope: Scope, rules: list[RuleMeta], options: ScanOptions, report: Report) -> None:
+    for resource in scope.resources:
+        if resource.kind in _COUNTED:
+            report.resources[resource.type] = report.resources.get(resource.type, 0) + 1
+    enabled = {r.code for r in rules}
+    for issue in scope.meta:
+        if issue.code in enabled:
+            report.findings.append(_meta_finding(scope, issue.code, issue.message, issue))
+    region = scope.region or options.region
+    for item in rules:
+        if item.check is None:
+            continue
+        settings = {**item.options, **options.rule_options.get(item.name, {})}
+        context = Context(scope=scope, options=settings, region=region)
+        for target in _targets(scope, item.target):
+            try:
+                hits = list(item.check(target, context))
+            except Exception as exc:  # a rule bug must not end the scan
+                if meta.RULE_CRASHED.code in enabled and isinstance(target, Resource):
+                    report.findings.append(_crash(item, target, exc))
+                continue
+            for hit in hits:
+                report.findings.append(_finding(item, hit, options))
+
+
+_COUNTED = {Kind.COMPUTE_ENVIRONMENT, Kind.JOB_QUEUE, Kind.JOB_DEFINITION, Kind.SCHEDULING_POLICY}
+
+
+def _targets(scope: Scope, target: str) -> Iterator[Resource | Graph]:
+    if target == "graph":
+        yield Graph(scope)
+    elif target != "meta":
+        yield from scope.of_kind(Kind(target))
+
+
+def _finding(item: RuleMeta, hit: Hit, options: ScanOptions) -> Finding:
+    resource = hit.resource
+    scope = resource.scope
+    node = hit.at
+    pointer = node.pointer if node is not None and node.pointer else resource.pointer
+    inner = node.inner if node is not None else ""
+    line, column = scope.locator.locate(pointer) if scope.locator else (1, 1)
+    severity = options.severity.get(item.code) or options.severity.get(item.name) or item.severity
+    return Finding(
+        code=item.code,
+        name=item.name,
+        severity=severity,
+        message=hit.message,
+        resource=resource.address,
+        resource_type=resource.type,
+        file=scope.file,
+        line=line,
+        column=column,
+        pointer=pointer,
+        fingerprint=fingerprint(item.code, resource.address, pointer, inner),
+        tags=item.tags,
+        fix=item.fix,
+    )
+
+
+def _meta_finding(scope: Scope, code: str, message: str, issue: Any) -> Finding:
+    item = meta.BY_CODE[code]
+    return Finding(
+        code=item.code,
+        name=item.name,
+        severity=item.severity,
+        message=message,
+        resource="",
+        resource_type="",
+        file=scope.file,
+        line=issue.line,
+        column=issue.column,
+        pointer=issue.pointer,
+        fingerprint=fingerprint(code, scope.file, issue.pointer, message),
+        tags=item.tags,
+        fix=item.fix,
+    )
+
+
+def _crash(item: RuleMeta, resource: Resource, exc: Exception) -> Finding:
+    scope = resource.scope
+    line, column = scope.locator.locate(resource.pointer) if scope.locator else (1, 1)
+    crashed = meta.RULE_CRASHED
+    return Finding(
+        code=crashed.code,
+        name=crashed.name,
+        severity=crashed.severity,
+        message=f"rule {item.code} {item.name} failed on this resource: "
+        f"{type(exc).__name__}: {exc}",
+        resource=resource.address,
+        resource_type=resource.type,
+        file=scope.file,
+        line=line,
+        column=column,
+        pointer=resource.pointer,
+        fingerprint=fingerprint(crashed.code, resource.address, resource.pointer, item.code),
+        tags=crashed.tags,
+        fix=crashed.fix,
+    )
+
+
+def _dedupe(findings: list[Finding]) -> list[Finding]:
+    seen: set[tuple[str, str, str]] = set()
+    out = []
+    for finding in findings:
+        key = (finding.file, finding.fingerprint, finding.message)
+        if key not in seen:
+            seen.add(key)
+            out.append(finding)
+    return out

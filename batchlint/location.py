@@ -1,0 +1,172 @@
+"""Spans, pointers and fingerprints: how a model value is turned into a place in a file.
+
+Sources record an RFC 6901 pointer on every value; line and column are worked out only for
+values a finding points at, by walking the pointer through the source text (JSON) or the
+composed YAML tree. A pointer that runs past what exists resolves to its deepest existing
+ancestor, which is where an absent (defaulted) value belongs.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import json
+import re
+from typing import Protocol
+
+import yaml
+
+
+def escape(token: str | int) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+def join(pointer: str, *tokens: str | int) -> str:
+    return pointer + "".join("/" + escape(t) for t in tokens)
+
+
+def split(pointer: str) -> list[str]:
+    if not pointer:
+        return []
+    return [t.replace("~1", "/").replace("~0", "~") for t in pointer[1:].split("/")]
+
+
+def fingerprint(code: str, address: str, pointer: str, inner: str = "") -> str:
+    """Stable identity of a finding: never from line numbers, so edits above it keep it."""
+    digest = hashlib.sha256("\x1f".join((code, address, pointer, inner)).encode("utf-8"))
+    return digest.hexdigest()[:32]
+
+
+class Locator(Protocol):
+    def locate(self, pointer: str) -> tuple[int, int]:
+        """1-based line and column of the value at ``pointer`` (or its deepest ancestor)."""
+        ...
+
+
+class YamlLocator:
+    """Locates pointers in a composed YAML tree (marks are 0-based)."""
+
+    def __init__(self, root: yaml.Node | None) -> None:
+        self.root = root
+
+    def locate(self, pointer: str) -> tuple[int, int]:
+        node = self.root
+        if node is None:
+            return 1, 1
+        for token in split(pointer):
+            child = None
+            if isinstance(node, yaml.MappingNode):
+                for key, value in node.value:
+                    if isinstance(key, yaml.ScalarNode) and key.value == token:
+                        child = value
+                        break
+            elif isinstance(node, yaml.SequenceNode) and token.isdigit():
+                index = int(token)
+                if index < len(node.value):
+                    child = node.value[index]
+            if child is None:
+                break
+            node = child
+        mark = node.start_mark
+        return mark.line + 1, mark.column + 1
+
+
+_WS = re.compile(r"[ \t\n\r]*")
+_STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
+_SCALAR = re.compile(r"[^,\]}\s]+")
+_BRACKET = re.compile(r'["\[\]{}]')
+
+
+class JsonLocator:
+    """Locates pointers in JSON text by walking only the path, skipping other values."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._line_starts: list[int] | None = None
+        self._cache: dict[str, tuple[int, int]] = {}
+
+    def locate(self, pointer: str) -> tuple[int, int]:
+        if pointer not in self._cache:
+            try:
+                offset = self._offset(split(pointer))
+            except (AttributeError, IndexError, ValueError):
+                offset = 0
+            self._cache[pointer] = self._line_col(offset)
+        return self._cache[pointer]
+
+    def _line_col(self, offset: int) -> tuple[int, int]:
+        if self._line_starts is None:
+            starts = [0]
+            starts.extend(m.end() for m in re.finditer("\n", self.text))
+            self._line_starts = starts
+        line = bisect.bisect_right(self._line_starts, offset)
+        return line, offset - self._line_starts[line - 1] + 1
+
+    def _ws(self, i: int) -> int:
+        m = _WS.match(self.text, i)
+        return m.end() if m else i
+
+    def _skip(self, i: int) -> int:
+        text = self.text
+        c = text[i]
+        if c == '"':
+            m = _STRING.match(text, i)
+            return m.end() if m else len(text)
+        if c not in "[{":
+            m = _SCALAR.match(text, i)
+            return m.end() if m else i + 1
+        depth, j = 0, i
+        while True:
+            m = _BRACKET.search(text, j)
+            if m is None:
+                return len(text)
+            ch = m.group()
+            if ch == '"':
+                s = _STRING.match(text, m.start())
+                j = s.end() if s else len(text)
+                continue
+            depth += 1 if ch in "[{" else -1
+            j = m.end()
+            if depth == 0:
+                return j
+
+    def _offset(self, tokens: list[str]) -> int:
+        text = self.text
+        i = self._ws(0)
+        if text.startswith("\ufeff"):
+            i = self._ws(1)
+        for token in tokens:
+            c = text[i]
+            start = i
+            found = -1
+            if c == "{":
+                i = self._ws(i + 1)
+                while text[i] != "}":
+                    m = _STRING.match(text, i)
+                    if m is None:
+                        raise ValueError("malformed JSON")
+                    key = json.loads(m.group())
+                    i = self._ws(m.end())
+                    i = self._ws(i + 1)  # the colon
+                    if key == token:
+                        found = i
+                        break
+                    i = self._ws(self._skip(i))
+                    if text[i] == ",":
+                        i = self._ws(i + 1)
+            elif c == "[" and token.isdigit():
+                want = int(token)
+                i = self._ws(i + 1)
+                index = 0
+                while text[i] != "]":
+                    if index == want:
+                        found = i
+                        break
+                    i = self._ws(self._skip(i))
+                    if text[i] == ",":
+                        i = self._ws(i + 1)
+                    index += 1
+            if found < 0:
+                return start  # the deepest existing ancestor
+            i = found
+        return i

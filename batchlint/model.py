@@ -1,0 +1,426 @@
+"""The normalized graph every source is translated into, and its value type.
+
+Field names follow the AWS Batch API (camelCase, as in botocore's ``batch`` model); the
+supporting resources (IAM, VPC, security groups, launch templates) use the lower-camel form
+of their CloudFormation property names. A rule never sees PascalCase CloudFormation or
+snake_case Terraform.
+
+Every value is a :class:`Node` that knows its origin (``set``, ``default`` or ``unknown``) and
+where it came from (an RFC 6901 pointer into the source document, plus an ``inner`` pointer
+when the value sits inside a JSON string such as Terraform's ``container_properties``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from enum import Enum
+from typing import TYPE_CHECKING, Union
+
+if TYPE_CHECKING:
+    from batchlint.location import Locator
+
+Scalar = Union[str, int, float, bool, None]
+
+
+class Origin(str, Enum):
+    SET = "set"  # written in the source
+    DEFAULT = "default"  # absent; the documented AWS default applies
+    UNKNOWN = "unknown"  # a parameter without default, an Fn::If, a Terraform after_unknown, …
+
+
+class Kind(str, Enum):
+    COMPUTE_ENVIRONMENT = "compute_environment"
+    JOB_QUEUE = "job_queue"
+    JOB_DEFINITION = "job_definition"
+    SCHEDULING_POLICY = "scheduling_policy"
+    IAM_ROLE = "iam_role"
+    IAM_POLICY = "iam_policy"
+    IAM_POLICY_ATTACHMENT = "iam_policy_attachment"
+    INSTANCE_PROFILE = "instance_profile"
+    VPC = "vpc"
+    SUBNET = "subnet"
+    ROUTE_TABLE = "route_table"
+    ROUTE = "route"
+    ROUTE_TABLE_ASSOCIATION = "route_table_association"
+    INTERNET_GATEWAY = "internet_gateway"
+    SECURITY_GROUP = "security_group"
+    SECURITY_GROUP_INGRESS = "security_group_ingress"
+    LAUNCH_TEMPLATE = "launch_template"
+    SECRET = "secret"
+
+
+BATCH_KINDS = (
+    Kind.COMPUTE_ENVIRONMENT,
+    Kind.JOB_QUEUE,
+    Kind.JOB_DEFINITION,
+    Kind.SCHEDULING_POLICY,
+)
+
+_TRUE = {"true"}
+_FALSE = {"false"}
+
+
+class Node:
+    """One value of the model: a scalar, a dict of nodes or a list of nodes.
+
+    ``ref`` names the address of a resource in the same scope that this value refers to
+    (a ``Ref``/``Fn::GetAtt``, a Terraform ``configuration`` reference). ``alts`` holds the
+    possible values of an unknown that has a known set of outcomes (``Fn::If`` branches); an
+    alternative of ``None`` means the property is absent (``AWS::NoValue``).
+    """
+
+    __slots__ = ("raw", "origin", "pointer", "inner", "ref", "alts")
+
+    def __init__(
+        self,
+        raw: Scalar | dict[str, Node] | list[Node],
+        origin: Origin = Origin.SET,
+        pointer: str = "",
+        inner: str = "",
+        ref: str | None = None,
+        alts: tuple[Node | None, ...] | None = None,
+    ) -> None:
+        self.raw = raw
+        self.origin = origin
+        self.pointer = pointer
+        self.inner = inner
+        self.ref = ref
+        self.alts = alts
+
+    def __repr__(self) -> str:
+        extra = f", ref={self.ref!r}" if self.ref else ""
+        return f"Node({self.raw!r}, {self.origin.value}, {self.pointer!r}{extra})"
+
+    # -- state -------------------------------------------------------------------------
+    @property
+    def known(self) -> bool:
+        return self.origin is not Origin.UNKNOWN
+
+    @property
+    def unknown(self) -> bool:
+        return self.origin is Origin.UNKNOWN
+
+    # -- navigation --------------------------------------------------------------------
+    def get(self, *path: str | int) -> Node | None:
+        """Walk ``path`` (dict keys and list indices). Absent gives ``None``; walking into
+        an unknown value gives that unknown node, so callers can tell the two apart."""
+        node: Node = self
+        for step in path:
+            if node.origin is Origin.UNKNOWN:
+                return node
+            raw = node.raw
+            if isinstance(step, str) and isinstance(raw, dict):
+                child = raw.get(step)
+            elif isinstance(step, int) and isinstance(raw, list) and -len(raw) <= step < len(raw):
+                child = raw[step]
+            else:
+                return None
+            if child is None:
+                return None
+            node = child
+        return node
+
+    def items(self) -> list[Node]:
+        """The elements of a known list (a lone scalar counts as a list of one)."""
+        if self.origin is Origin.UNKNOWN:
+            return []
+        if isinstance(self.raw, list):
+            return self.raw
+        if self.raw is None or isinstance(self.raw, dict):
+            return []
+        return [self]
+
+    def entries(self) -> dict[str, Node]:
+        """The members of a known dict."""
+        if self.origin is not Origin.UNKNOWN and isinstance(self.raw, dict):
+            return self.raw
+        return {}
+
+    def outcomes(self) -> list[Node | None]:
+        """Every value this node can take: itself when known, its alternatives when it is
+        an unknown with a known set of outcomes, else nothing."""
+        if self.origin is not Origin.UNKNOWN:
+            return [self]
+        if self.alts:
+            out: list[Node | None] = []
+            for alt in self.alts:
+                out.extend(alt.outcomes() if alt is not None else [None])
+            return out
+        return []
+
+    # -- typed reads (None when unknown, absent or of another type) -----------------------
+    def text(self) -> str | None:
+        """The value as a string; alternatives count only when they all agree."""
+        if self.origin is Origin.UNKNOWN:
+            return _agree(self, Node.text)
+        raw = self.raw
+        if isinstance(raw, str):
+            return raw
+        if isinstance(raw, bool) or raw is None or isinstance(raw, (dict, list)):
+            return None
+        return str(raw)
+
+    def number(self) -> float | None:
+        """The value as a number (``4``, ``4.0`` and ``"4"`` alike)."""
+        if self.origin is Origin.UNKNOWN:
+            return _agree(self, Node.number)
+        raw = self.raw
+        if isinstance(raw, bool):
+            return None
+        if isinstance(raw, (int, float)):
+            return float(raw)
+        if isinstance(raw, str):
+            try:
+                return float(raw.strip())
+            except ValueError:
+                return None
+        return None
+
+    def flag(self) -> bool | None:
+        """The value as a boolean (``true`` and ``"true"``, any case, alike)."""
+        if self.origin is Origin.UNKNOWN:
+            return _agree(self, Node.flag)
+        raw = self.raw
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str):
+            low = raw.strip().lower()
+            if low in _TRUE:
+                return True
+            if low in _FALSE:
+                return False
+        return None
+
+    def texts(self) -> list[str] | None:
+        """A list of strings; ``None`` when the list or any element is unknown."""
+        if self.origin is Origin.UNKNOWN:
+            return None
+        out = []
+        for item in self.items():
+            value = item.text()
+            if value is None:
+                return None
+            out.append(value)
+        return out
+
+    def walk(self) -> Iterator[Node]:
+        """This node and every node below it."""
+        yield self
+        raw = self.raw
+        if isinstance(raw, dict):
+            for child in raw.values():
+                yield from child.walk()
+        elif isinstance(raw, list):
+            for child in raw:
+                yield from child.walk()
+
+    def plain(self) -> object:
+        """The value as plain Python data; unknowns become ``None``."""
+        if self.origin is Origin.UNKNOWN:
+            return None
+        raw = self.raw
+        if isinstance(raw, dict):
+            return {k: v.plain() for k, v in raw.items()}
+        if isinstance(raw, list):
+            return [v.plain() for v in raw]
+        return raw
+
+
+def _agree(node: Node, read):  # type: ignore[no-untyped-def]
+    """The common typed value of an unknown's outcomes, when they all agree."""
+    outcomes = node.outcomes()
+    if not outcomes:
+        return None
+    values = {read(o) if o is not None else None for o in outcomes}
+    if len(values) == 1:
+        return values.pop()
+    return None
+
+
+def unknown(pointer: str = "", ref: str | None = None, inner: str = "") -> Node:
+    return Node(None, Origin.UNKNOWN, pointer, inner, ref)
+
+
+class Resource:
+    """A resource of one scope, in the normalized shape of its kind."""
+
+    __slots__ = ("kind", "address", "type", "props", "pointer", "scope", "name", "arn")
+
+    def __init__(
+        self,
+        kind: Kind,
+        address: str,
+        type: str,
+        props: Node,
+        pointer: str,
+        scope: Scope,
+        name: str | None = None,
+        arn: str | None = None,
+    ) -> None:
+        self.kind = kind
+        self.address = address  # CloudFormation logical id, Terraform address or ARN
+        self.type = type  # the source's type name: AWS::Batch::JobQueue, aws_batch_job_queue
+        self.props = props
+        self.pointer = pointer  # pointer to the resource's declaration in the source
+        self.scope = scope
+        self.name = name  # physical name when known
+        self.arn = arn
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.address!r})"
+
+    def field(self, *path: str | int) -> Node | None:
+        """The value at ``path``, with the documented AWS default when it is absent.
+
+        An ``Fn::If`` whose branch is ``AWS::NoValue`` gets the default in that branch, so
+        ``!If [c, BEST_FIT, !Ref AWS::NoValue]`` reads as ``BEST_FIT``.
+        """
+        from batchlint.sources.defaults import default_node
+
+        node = self.props.get(*path)
+        if node is None:
+            return default_node(self, path)
+        if node.alts and any(alt is None for alt in node.alts):
+            fallback = default_node(self, path)
+            if fallback is not None:
+                alts = tuple(alt if alt is not None else fallback for alt in node.alts)
+                return Node(None, Origin.UNKNOWN, node.pointer, node.inner, node.ref, alts)
+        return node
+
+
+class ComputeEnvironment(Resource):
+    __slots__ = ()
+
+
+class JobQueue(Resource):
+    __slots__ = ()
+
+
+class JobDefinition(Resource):
+    __slots__ = ()
+
+
+class SchedulingPolicy(Resource):
+    __slots__ = ()
+
+
+RESOURCE_CLASSES: dict[Kind, type[Resource]] = {
+    Kind.COMPUTE_ENVIRONMENT: ComputeEnvironment,
+    Kind.JOB_QUEUE: JobQueue,
+    Kind.JOB_DEFINITION: JobDefinition,
+    Kind.SCHEDULING_POLICY: SchedulingPolicy,
+}
+
+
+class MetaIssue:
+    """A problem with the input itself (unparseable, unsupported construct): BL-META."""
+
+    __slots__ = ("code", "message", "pointer", "line", "column")
+
+    def __init__(
+        self, code: str, message: str, pointer: str = "", line: int = 1, column: int = 1
+    ) -> None:
+        self.code = code
+        self.message = message
+        self.pointer = pointer
+        self.line = line
+        self.column = column
+
+
+class Scope:
+    """One input file (or one account region): its resources and the edges between them."""
+
+    def __init__(self, file: str, source: str, locator: Locator | None = None) -> None:
+        self.file = file  # the path shown in output, relative to the working directory
+        self.source = source  # cloudformation, terraform-plan, terraform-state, …
+        self.locator = locator
+        self.region: str | None = None  # from the source (a Terraform provider), if any
+        self.resources: list[Resource] = []
+        self.by_address: dict[str, Resource] = {}
+        self.meta: list[MetaIssue] = []
+        self._by_kind: dict[Kind, list[Resource]] | None = None
+        self._by_id: dict[str, Resource] | None = None
+
+    def add(
+        self,
+        kind: Kind,
+        address: str,
+        type: str,
+        props: Node,
+        pointer: str,
+        name: str | None = None,
+        arn: str | None = None,
+    ) -> Resource:
+        cls = RESOURCE_CLASSES.get(kind, Resource)
+        resource = cls(kind, address, type, props, pointer, self, name, arn)
+        self.resources.append(resource)
+        self.by_address[address] = resource
+        self._by_kind = None
+        self._by_id = None
+        return resource
+
+    def of_kind(self, kind: Kind) -> list[Resource]:
+        if self._by_kind is None:
+            index: dict[Kind, list[Resource]] = {}
+            for resource in self.resources:
+                index.setdefault(resource.kind, []).append(resource)
+            self._by_kind = index
+        return self._by_kind.get(kind, [])
+
+    def deref(self, node: Node | None) -> Resource | None:
+        """The resource in scope a value refers to: by reference edge, else by a literal
+        ARN, name or address. ``None`` means external or unknown."""
+        if node is None:
+            return None
+        if node.ref is not None:
+            target = self.by_address.get(node.ref)
+            if target is not None:
+                return target
+        value = node.text()
+        if not value:
+            return None
+        if self._by_id is None:
+            ids: dict[str, Resource] = {}
+            for resource in self.resources:
+                for key in (resource.arn, resource.name):
+                    if key:
+                        ids.setdefault(key, resource)
+            self._by_id = ids
+        found = self._by_id.get(value) or self.by_address.get(value)
+        if found is None and value.startswith("arn:") and "/" in value:
+            # an instance-profile or role ARN names the resource after its last slash
+            found = self._by_id.get(value.rsplit("/", 1)[1])
+        return found
+
+    def deref_all(self, node: Node | None) -> list[Resource]:
+        """Every resource in scope a list value (or a single value) refers to."""
+        if node is None:
+            return []
+        if node.unknown:
+            target = self.deref(node)
+            return [target] if target is not None else []
+        out = []
+        for item in node.items():
+            target = self.deref(item)
+            if target is not None:
+                out.append(target)
+        return out
+
+    def referrers(self, target: Resource, kind: Kind, *path: str | int) -> list[Resource]:
+        """Resources of ``kind`` whose value at ``path`` (a single value or list) refers to
+        ``target``."""
+        out = []
+        for resource in self.of_kind(kind):
+            node = resource.props.get(*path)
+            if node is not None and target in self.deref_all(node):
+                out.append(resource)
+        return out
+
+
+class Graph:
+    """The whole scope, for rules that reason across resources (first parameter type)."""
+
+    __slots__ = ("scope",)
+
+    def __init__(self, scope: Scope) -> None:
+        self.scope = scope

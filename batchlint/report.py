@@ -1,0 +1,70 @@
+"""The result of a scan: findings with their locations, costs, and a summary."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from batchlint.rule import Severity
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: str
+    name: str
+    severity: Severity
+    message: str
+    resource: str  # logical id, Terraform address or ARN ("" for file-level meta findings)
+    resource_type: str
+    file: str  # as given on the command line, relative when possible, "/" separators
+    line: int  # 1-based
+    column: int  # 1-based
+    pointer: str  # RFC 6901 pointer into the source document
+    fingerprint: str
+    tags: tuple[str, ...] = ()
+    fix: str = ""
+
+    def sort_key(self) -> tuple[str, int, int, str, str, str]:
+        return (self.file, self.line, self.column, self.code, self.resource, self.fingerprint)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "severity": self.severity.value,
+            "message": self.message,
+            "resource": self.resource,
+            "resource_type": self.resource_type,
+            "file": self.file,
+            "line": self.line,
+            "column": self.column,
+            "pointer": self.pointer,
+            "fingerprint": self.fingerprint,
+            "tags": list(self.tags),
+            "fix": self.fix,
+        }
+
+
+@dataclass
+class Report:
+    findings: list[Finding] = field(default_factory=list)
+    costs: list[dict[str, Any]] = field(default_factory=list)
+    files_scanned: list[str] = field(default_factory=list)
+    files_skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
+    resources: dict[str, int] = field(default_factory=dict)  # source type -> count
+    rules: list[Any] = field(default_factory=list)  # RuleMeta of the rules that ran
+
+    def counts(self) -> dict[str, int]:
+        out = {s.value: 0 for s in Severity}
+        for finding in self.findings:
+            out[finding.severity.value] += 1
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "files": len(self.files_scanned),
+            "skipped": len(self.files_skipped),
+            "findings": len(self.findings),
+            "by_severity": self.counts(),
+            "resources": dict(sorted(self.resources.items())),
+        }

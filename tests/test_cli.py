@@ -1,0 +1,149 @@
+"""End to end through the command line, as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from batchlint.cli import main
+
+from .conftest import REPO
+
+EXAMPLE = str(REPO / "examples" / "batch-stack.yaml")
+
+
+def run(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "batchlint", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_scan_example_reports_findings_and_exits_1() -> None:
+    result = run("scan", "examples/batch-stack.yaml")
+    assert result.returncode == 1, result.stderr
+    assert "examples/batch-stack.yaml:" in result.stdout
+    assert "spot-best-fit-allocation" in result.stdout
+    assert "s3cr3t" not in result.stdout
+    assert result.stderr == ""
+
+
+def test_fail_on_never_exits_0(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["scan", EXAMPLE, "--fail-on", "never"]) == 0
+
+
+def test_fail_on_error_counts_only_errors(capsys: pytest.CaptureFixture[str]) -> None:
+    code = main(["scan", EXAMPLE, "--fail-on", "error", "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    has_error = any(f["severity"] == "error" for f in data["findings"])
+    assert code == (1 if has_error else 0)
+
+
+def test_json_output_counts_resources(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["scan", EXAMPLE, "--format", "json"])
+    data = json.loads(capsys.readouterr().out)
+    assert data["schema_version"] == 1
+    assert data["summary"]["resources"]["AWS::Batch::JobDefinition"] == 2
+    assert data["summary"]["resources"]["AWS::Batch::ComputeEnvironment"] == 2
+    first = data["findings"][0]
+    for key in ("code", "name", "severity", "message", "resource", "resource_type", "file"):
+        assert first[key]
+    for key in ("line", "column", "pointer", "fingerprint"):
+        assert key in first
+
+
+def test_output_file_is_written_and_identical_across_runs(tmp_path: Path) -> None:
+    out1, out2 = tmp_path / "a.sarif", tmp_path / "b.sarif"
+    assert main(["scan", EXAMPLE, "--format", "sarif", "--output", str(out1)]) == 1
+    assert main(["scan", EXAMPLE, "--format", "sarif", "--output", str(out2)]) == 1
+    assert out1.read_bytes() == out2.read_bytes()
+    assert json.loads(out1.read_text())["version"] == "2.1.0"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.sarif", "b.sarif"]
+
+
+def test_select_and_ignore_by_code_prefix_and_name(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["scan", EXAMPLE, "--format", "json", "--select", "BL-CE"])
+    codes = {f["code"] for f in json.loads(capsys.readouterr().out)["findings"]}
+    assert codes and all(c.startswith("BL-CE") for c in codes)
+    main(["scan", EXAMPLE, "--format", "json", "--ignore", "spot-best-fit-allocation,BL-JD"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    assert findings
+    assert "spot-best-fit-allocation" not in {f["name"] for f in findings}
+    assert not [f for f in findings if f["code"].startswith("BL-JD")]
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["scan", "does-not-exist.yaml"], "does-not-exist.yaml: no such file or directory"),
+        (["scan", EXAMPLE, "--select", "BL-NOPE"], "unknown rule or prefix 'BL-NOPE'"),
+        (["rule", "no-such-rule"], "unknown rule 'no-such-rule'"),
+    ],
+)
+def test_usage_errors_exit_2_with_one_line(
+    args: list[str], needle: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert needle in err and err.count("\n") == 1
+
+
+def test_output_into_missing_folder_writes_nothing(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "out.json"
+    assert main(["scan", EXAMPLE, "--format", "json", "--output", str(target)]) == 2
+    assert not target.exists()
+
+
+def test_rules_and_rule_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["rules"]) == 0
+    listing = capsys.readouterr().out
+    assert "BL-CE-001" in listing and "spot-best-fit-allocation" in listing
+    assert main(["rule", "BL-CE-001"]) == 0
+    by_code = capsys.readouterr().out
+    assert main(["rule", "spot-best-fit-allocation"]) == 0
+    assert capsys.readouterr().out == by_code
+    assert "## Use instead" in by_code
+
+
+def test_unrecognised_files_are_skipped_and_listed_with_verbose(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("hello\n")
+    (tmp_path / "image.bin").write_bytes(b"\x00\x01\x02")
+    result = run("scan", str(tmp_path), "--verbose")
+    assert result.returncode == 0
+    assert "skipped" in result.stderr and "notes.txt" in result.stderr
+    assert "image.bin" in result.stderr
+
+
+def test_malformed_template_is_a_meta_finding_not_a_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "broken.yaml"
+    bad.write_text("AWSTemplateFormatVersion: '2010-09-09'\nResources:\n  Q: {Type: [\n")
+    result = run("scan", str(bad), "--format", "json")
+    assert "Traceback" not in result.stderr
+    data = json.loads(result.stdout)
+    assert [f["code"] for f in data["findings"]] == ["BL-META-001"]
+    assert result.returncode == 1
+
+
+def test_scanning_files_does_not_import_boto3() -> None:
+    code = (
+        "import sys; from batchlint.cli import main; "
+        f"main(['scan', {EXAMPLE!r}, '--format', 'json']); "
+        "assert 'boto3' not in sys.modules and 'botocore' not in sys.modules, 'boto3 imported'; "
+        "assert 'pydantic' not in sys.modules, 'pydantic imported'"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert "boto3 imported" not in result.stderr and "pydantic imported" not in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_module_and_console_script_agree() -> None:
+    assert run("--version").stdout.startswith("batchlint ")

@@ -1,0 +1,50 @@
+"""Every rule against its fixtures: each source format flags exactly the expected resources.
+
+``fixtures/rules/<rule-name>/expected.json`` maps each fixture file to the addresses the
+rule must flag in it (one entry per finding); every other resource in the file must stay clean.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from batchlint.engine import ScanOptions, scan
+from batchlint.registry import builtin_rules
+
+from .conftest import FIXTURES
+
+RULES = {r.name: r for r in builtin_rules()}
+CASES = sorted(
+    (folder.name, file)
+    for folder in (FIXTURES / "rules").iterdir()
+    if folder.is_dir()
+    for file in json.loads((folder / "expected.json").read_text())
+)
+SOURCES = ("cloudformation.yaml", "cloudformation.json", "terraform.plan.json")
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+def test_every_rule_has_fixtures_for_every_source(name: str) -> None:
+    folder = FIXTURES / "rules" / name
+    expected = json.loads((folder / "expected.json").read_text())
+    for source in SOURCES:
+        assert source in expected, f"{name}: no {source} fixture"
+        assert (folder / source).is_file()
+        assert any(expected.values()), f"{name}: no positive case"
+
+
+@pytest.mark.parametrize(("name", "file"), CASES)
+def test_rule_flags_exactly_the_expected_resources(name: str, file: str) -> None:
+    folder = FIXTURES / "rules" / name
+    expected = json.loads((folder / "expected.json").read_text())[file]
+    report = scan([str(folder / file)], ScanOptions(select=[RULES[name].code]))
+    meta = [f for f in report.findings if f.code.startswith("BL-META")]
+    assert not meta, meta
+    assert report.files_scanned, f"{file} was skipped: {report.files_skipped}"
+    flagged = sorted(f.resource for f in report.findings)
+    assert flagged == sorted(expected)
+    for finding in report.findings:
+        assert finding.line >= 1 and finding.message.endswith(".")
