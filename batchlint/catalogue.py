@@ -37,7 +37,9 @@ def rule_page(item: RuleMeta) -> str:
         f"- Fix: {item.fix}",
     ]
     if item.options:
-        header.append("- Options: " + ", ".join(f"`{k}` = `{v!r}`" for k, v in item.options.items()))
+        header.append(
+            "- Options: " + ", ".join(f"`{k}` = `{v!r}`" for k, v in item.options.items())
+        )
     return "\n".join(header) + "\n\n" + body.rstrip() + "\n"
 
 

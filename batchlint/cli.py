@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from batchlint import __version__
+from batchlint.report import Finding
 from batchlint.rule import RuleMeta, Severity
 
 FAIL_ON = ("error", "warning", "note", "never")
@@ -174,11 +175,12 @@ def _scan(args: argparse.Namespace) -> int:
     if args.output:
         _write_atomically(Path(args.output), text)
     else:
-        sys.stdout.write(text)
+        sys.stdout.buffer.write(text.encode("utf-8"))
+        sys.stdout.flush()
     return _exit_code(report.findings, args.fail_on)
 
 
-def _exit_code(findings: list, fail_on: str) -> int:  # type: ignore[type-arg]
+def _exit_code(findings: list[Finding], fail_on: str) -> int:
     if fail_on == "never":
         return 0
     threshold = Severity(fail_on).rank

@@ -30,20 +30,17 @@ def containers(jd: JobDefinition) -> Iterator[Container]:
     if single is not None and single.known:
         yield Container(single, "container", "containerProperties")
     yield from _ecs(props.get("ecsProperties"), "ecsProperties")
-    nodes = props.get("nodeProperties")
-    if nodes is not None:
-        for index, group in enumerate(nodes.get("nodeRangeProperties").items() if nodes.get("nodeRangeProperties") else []):
-            target = group.get("targetNodes")
-            where = f"node range {target.text() if target and target.text() else index}"
-            container = group.get("container")
-            if container is not None and container.known:
-                yield Container(container, "node", where)
-            yield from _ecs(group.get("ecsProperties"), where)
+    for index, group in enumerate(props.each("nodeProperties", "nodeRangeProperties")):
+        target = group.get("targetNodes")
+        where = f"node range {target.text() if target and target.text() else index}"
+        container = group.get("container")
+        if container is not None and container.known:
+            yield Container(container, "node", where)
+        yield from _ecs(group.get("ecsProperties"), where)
     pod = props.get("eksProperties", "podProperties")
     if pod is not None:
         for key in ("initContainers", "containers"):
-            group = pod.get(key)
-            for index, container in enumerate(group.items() if group is not None else []):
+            for index, container in enumerate(pod.each(key)):
                 name = container.get("name")
                 label = name.text() if name is not None and name.text() else f"{key}[{index}]"
                 yield Container(container, "eks", f"EKS {key[:-1]} {label}")
@@ -52,10 +49,8 @@ def containers(jd: JobDefinition) -> Iterator[Container]:
 def _ecs(ecs: Node | None, where: str) -> Iterator[Container]:
     if ecs is None:
         return
-    tasks = ecs.get("taskProperties")
-    for task in tasks.items() if tasks is not None else []:
-        group = task.get("containers")
-        for index, container in enumerate(group.items() if group is not None else []):
+    for task in ecs.each("taskProperties"):
+        for index, container in enumerate(task.each("containers")):
             name = container.get("name")
             label = name.text() if name is not None and name.text() else str(index)
             yield Container(container, "ecs", f"{where} task container {label}")
@@ -64,9 +59,8 @@ def _ecs(ecs: Node | None, where: str) -> Iterator[Container]:
 def environment(container: Container) -> list[tuple[Node, Node | None]]:
     """(name, value) pairs of a container's environment (``environment`` or EKS ``env``)."""
     key = "env" if container.is_eks else "environment"
-    entries = container.node.get(key)
     out = []
-    for entry in entries.items() if entries is not None else []:
+    for entry in container.node.each(key):
         name = entry.get("name")
         if name is not None:
             out.append((name, entry.get("value")))

@@ -13,22 +13,22 @@ when the value sits inside a JSON string such as Terraform's ``container_propert
 from __future__ import annotations
 
 from collections.abc import Iterator
-from enum import Enum
-from typing import TYPE_CHECKING, Union
+from enum import StrEnum
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from batchlint.location import Locator
 
-Scalar = Union[str, int, float, bool, None]
+Scalar = str | int | float | bool | None
 
 
-class Origin(str, Enum):
+class Origin(StrEnum):
     SET = "set"  # written in the source
     DEFAULT = "default"  # absent; the documented AWS default applies
     UNKNOWN = "unknown"  # a parameter without default, an Fn::If, a Terraform after_unknown, …
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     COMPUTE_ENVIRONMENT = "compute_environment"
     JOB_QUEUE = "job_queue"
     JOB_DEFINITION = "job_definition"
@@ -69,7 +69,7 @@ class Node:
     alternative of ``None`` means the property is absent (``AWS::NoValue``).
     """
 
-    __slots__ = ("raw", "origin", "pointer", "inner", "ref", "alts")
+    __slots__ = ("alts", "inner", "origin", "pointer", "raw", "ref")
 
     def __init__(
         self,
@@ -129,6 +129,11 @@ class Node:
         if self.raw is None or isinstance(self.raw, dict):
             return []
         return [self]
+
+    def each(self, *path: str | int) -> list[Node]:
+        """The elements of the list at ``path``; empty when absent or unknown."""
+        node = self.get(*path)
+        return node.items() if node is not None else []
 
     def entries(self) -> dict[str, Node]:
         """The members of a known dict."""
@@ -244,7 +249,7 @@ def unknown(pointer: str = "", ref: str | None = None, inner: str = "") -> Node:
 class Resource:
     """A resource of one scope, in the normalized shape of its kind."""
 
-    __slots__ = ("kind", "address", "type", "props", "pointer", "scope", "name", "arn")
+    __slots__ = ("address", "arn", "kind", "name", "pointer", "props", "scope", "type")
 
     def __init__(
         self,
@@ -315,7 +320,7 @@ RESOURCE_CLASSES: dict[Kind, type[Resource]] = {
 class MetaIssue:
     """A problem with the input itself (unparseable, unsupported construct): BL-META."""
 
-    __slots__ = ("code", "message", "pointer", "line", "column")
+    __slots__ = ("code", "column", "line", "message", "pointer")
 
     def __init__(
         self, code: str, message: str, pointer: str = "", line: int = 1, column: int = 1
@@ -339,7 +344,7 @@ class Scope:
         self.by_address: dict[str, Resource] = {}
         self.meta: list[MetaIssue] = []
         self._by_kind: dict[Kind, list[Resource]] | None = None
-        self._by_id: dict[str, Resource] | None = None
+        self._by_id: dict[str, list[Resource]] | None = None
 
     def add(
         self,
@@ -367,9 +372,16 @@ class Scope:
             self._by_kind = index
         return self._by_kind.get(kind, [])
 
-    def deref(self, node: Node | None) -> Resource | None:
+    def deref(self, node: Node | None, kind: Kind | None = None) -> Resource | None:
         """The resource in scope a value refers to: by reference edge, else by a literal
-        ARN, name or address. ``None`` means external or unknown."""
+        ARN, name or address. ``None`` means external or unknown, or not of ``kind``
+        (``!GetAtt Vpc.DefaultSecurityGroup`` is an edge to the VPC, not a security group)."""
+        found = self._deref(node, kind)
+        if found is not None and kind is not None and found.kind is not kind:
+            return None
+        return found
+
+    def _deref(self, node: Node | None, kind: Kind | None) -> Resource | None:
         if node is None:
             return None
         if node.ref is not None:
@@ -379,29 +391,38 @@ class Scope:
         value = node.text()
         if not value:
             return None
-        if self._by_id is None:
-            ids: dict[str, Resource] = {}
-            for resource in self.resources:
-                for key in (resource.arn, resource.name):
-                    if key:
-                        ids.setdefault(key, resource)
-            self._by_id = ids
-        found = self._by_id.get(value) or self.by_address.get(value)
-        if found is None and value.startswith("arn:") and "/" in value:
-            # an instance-profile or role ARN names the resource after its last slash
-            found = self._by_id.get(value.rsplit("/", 1)[1])
-        return found
+        candidates = self._ids().get(value, [])
+        if not candidates and value.startswith("arn:") and "/" in value:
+            # a role or instance-profile ARN names the resource after its last slash
+            candidates = self._ids().get(value.rsplit("/", 1)[1], [])
+        if value in self.by_address:
+            candidates = [*candidates, self.by_address[value]]
+        for candidate in candidates:
+            if kind is None or candidate.kind is kind:
+                return candidate
+        return None
 
-    def deref_all(self, node: Node | None) -> list[Resource]:
+    def _ids(self) -> dict[str, list[Resource]]:
+        """Resources by ARN and physical name; names can repeat across kinds."""
+        if self._by_id is None:
+            ids: dict[str, list[Resource]] = {}
+            for resource in self.resources:
+                for key in {resource.arn, resource.name}:
+                    if key:
+                        ids.setdefault(key, []).append(resource)
+            self._by_id = ids
+        return self._by_id
+
+    def deref_all(self, node: Node | None, kind: Kind | None = None) -> list[Resource]:
         """Every resource in scope a list value (or a single value) refers to."""
         if node is None:
             return []
         if node.unknown:
-            target = self.deref(node)
+            target = self.deref(node, kind)
             return [target] if target is not None else []
         out = []
         for item in node.items():
-            target = self.deref(item)
+            target = self.deref(item, kind)
             if target is not None:
                 out.append(target)
         return out

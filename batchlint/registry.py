@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 
 from batchlint import meta
-from batchlint.model import Graph, Kind, RESOURCE_CLASSES
+from batchlint.model import RESOURCE_CLASSES, Graph, Kind
 from batchlint.rule import RuleMeta
 
 _TARGETS: dict[type, str] = {cls: kind.value for kind, cls in RESOURCE_CLASSES.items()}

@@ -32,8 +32,7 @@ def requests(container: Container) -> Requests:
     if container.is_eks:
         return _eks(container.node)
     found: dict[str, Request] = {}
-    entries = container.node.get("resourceRequirements")
-    for entry in entries.items() if entries is not None else []:
+    for entry in container.node.each("resourceRequirements"):
         kind, value = entry.get("type"), entry.get("value")
         name = kind.text() if kind is not None else None
         number = value.number() if value is not None else None

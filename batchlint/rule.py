@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from batchlint.model import Node, Resource, Scope
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     ERROR = "error"  # the deploy fails or jobs can never run
     WARNING = "warning"  # a likely cost, reliability or security problem
     NOTE = "note"  # advice

@@ -38,8 +38,16 @@ def main() -> int:
     commands = {
         "batchlint": [sys.executable, "-m", "batchlint", "scan", str(args.folder), "-f", "json"],
         "cfn-lint": ["cfn-lint", *files],
-        "checkov": ["checkov", "-d", str(args.folder), "--framework", "cloudformation",
-                    "--quiet", "--compact", "--skip-download"],
+        "checkov": [
+            "checkov",
+            "-d",
+            str(args.folder),
+            "--framework",
+            "cloudformation",
+            "--quiet",
+            "--compact",
+            "--skip-download",
+        ],
     }
     results: dict[str, float] = {}
     for name, command in commands.items():

@@ -7,7 +7,6 @@ rule must flag in it (one entry per finding); every other resource in the file m
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 

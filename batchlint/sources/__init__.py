@@ -30,7 +30,9 @@ def load_file(path: Path, display: str, region: str) -> Scope | Skipped:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            return _meta(display, "BL-META-001", f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")
+            return _meta(
+                display, "BL-META-001", f"file is {size:,} bytes; the limit is {MAX_BYTES:,}"
+            )
         data = path.read_bytes()
     except OSError as exc:
         return Skipped(display, f"cannot read: {exc.strerror or exc}")
@@ -58,6 +60,14 @@ def _load_json(text: str, display: str, region: str) -> Scope | Skipped:
     except RecursionError:
         return _meta(display, "BL-META-001", "JSON nesting is too deep to read")
     except json.JSONDecodeError as exc:
+        # CloudFormation reads a template that is not valid JSON as YAML, a superset of it
+        if "Resources" in text:
+            try:
+                root, doc = yaml_cfn.parse(text)
+            except yaml_cfn.YamlError:
+                pass
+            else:
+                return _dispatch(doc, display, region, YamlLocator(root), "yaml")
         if "Resources" in text or "format_version" in text or "terraform_version" in text:
             return _meta(display, "BL-META-001", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)
         return Skipped(display, f"invalid JSON ({exc.msg})")

@@ -39,8 +39,10 @@ class YamlError(Exception):
 
 
 def looks_like_template(text: str) -> bool:
-    return "AWSTemplateFormatVersion" in text or "\nResources:" in text or text.startswith(
-        "Resources:"
+    return (
+        "AWSTemplateFormatVersion" in text
+        or "\nResources:" in text
+        or text.startswith("Resources:")
     )
 
 
