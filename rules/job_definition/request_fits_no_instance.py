@@ -1,0 +1,444 @@
+"""A job asks for more vCPUs, memory or GPUs than any instance type its compute environments allow.
+
+## What it does
+Compares what each container of an EC2 job definition asks for (`resourceRequirements` or the
+legacy `vcpus`/`memory`; EKS `resources`) with the instance types that the EC2 and Spot
+compute environments in the same template or plan allow, and flags a request that no single
+allowed instance type can hold. Instance families expand to all their sizes, and `optimal`,
+`default_x86_64` and `default_arm64` to the families AWS Batch documents for them.
+
+What must fit on one instance:
+
+- the container of `containerProperties`, and each node range's container (every node of a
+  multi-node job is one instance);
+- all the containers of one ECS task (`ecsProperties.taskProperties[]`) together;
+- an EKS pod: its containers together, or its largest init container.
+
+Memory is compared with what ECS can register on the instance, not its nominal size (see
+Known limitations). Job definitions for Fargate are not checked, and an EKS job definition is
+compared only with EKS compute environments (and an ECS one only with the others).
+
+## Why is this bad?
+AWS Batch places a job only on an instance that has all the vCPUs, memory and GPUs it asks
+for. When no instance type the compute environment may launch is large enough, the job
+stays in `RUNNABLE` forever: no error, no instance, nothing but a stuck queue (and, behind
+it, every job that waits on it).
+
+## Example
+```yaml
+Resources:
+  Environment:
+    Type: AWS::Batch::ComputeEnvironment
+    Properties:
+      Type: MANAGED
+      ComputeResources:
+        Type: EC2
+        AllocationStrategy: BEST_FIT_PROGRESSIVE
+        MinvCpus: 0
+        MaxvCpus: 256
+        InstanceTypes: [c6i.2xlarge, c6i.4xlarge]
+        Subnets: [subnet-0123456789abcdef0]
+        SecurityGroupIds: [sg-0123456789abcdef0]
+        InstanceRole: ecsInstanceRole
+  Queue:
+    Type: AWS::Batch::JobQueue
+    Properties:
+      Priority: 1
+      ComputeEnvironmentOrder:
+        - Order: 1
+          ComputeEnvironment: !Ref Environment
+  Job:
+    Type: AWS::Batch::JobDefinition
+    Properties:
+      Type: container
+      ContainerProperties:
+        Image: public.ecr.aws/docker/library/busybox:latest
+        ResourceRequirements:
+          - {Type: VCPU, Value: "16"}
+          - {Type: MEMORY, Value: "32768"}
+```
+
+## Use instead
+```yaml
+Resources:
+  Environment:
+    Type: AWS::Batch::ComputeEnvironment
+    Properties:
+      Type: MANAGED
+      ComputeResources:
+        Type: EC2
+        AllocationStrategy: BEST_FIT_PROGRESSIVE
+        MinvCpus: 0
+        MaxvCpus: 256
+        InstanceTypes: [c6i.2xlarge, c6i.4xlarge]
+        Subnets: [subnet-0123456789abcdef0]
+        SecurityGroupIds: [sg-0123456789abcdef0]
+        InstanceRole: ecsInstanceRole
+  Queue:
+    Type: AWS::Batch::JobQueue
+    Properties:
+      Priority: 1
+      ComputeEnvironmentOrder:
+        - Order: 1
+          ComputeEnvironment: !Ref Environment
+  Job:
+    Type: AWS::Batch::JobDefinition
+    Properties:
+      Type: container
+      ContainerProperties:
+        Image: public.ecr.aws/docker/library/busybox:latest
+        ResourceRequirements:
+          - {Type: VCPU, Value: "16"}
+          - {Type: MEMORY, Value: "30000"}
+```
+
+## Known limitations
+- **Memory reserve.** The memory ECS registers on an instance is estimated as
+  `nominal - ceil(nominal / 64) - 79 - 32` MiB: the kernel's page map and a fixed kernel
+  overhead (fitted to the documented `m4.large` example, 8192 MiB nominal, 7985 MiB seen by
+  the OS), and the 32 MiB the default Batch AMI reserves for the ECS agent
+  (`ECS_RESERVED_MEMORY`). A 16 GiB instance registers about 16,017 MiB; a 32 GiB one about
+  32,145 MiB, so a job asking for exactly 32768 MiB does not fit on it. Real figures vary a
+  little with the AMI and kernel, and a launch template can reserve more: a request just under
+  the estimate may still not fit.
+- Every EC2 and Spot compute environment in the file counts, whether or not a queue connects
+  it to the job: a request is flagged only when it exceeds the largest instance type of all
+  of them. The rule is silent when there is none, when one of them has unknown, missing or
+  unrecognised instance types (a type newer than the bundled instance data), or when an
+  unmanaged compute environment (whose instances are not known) is in scope.
+- EKS pods are compared with the same ECS estimate, which is larger than what the kubelet
+  leaves allocatable, so some EKS pods that cannot fit are not flagged.
+- Unknown requests count as zero; architecture and accelerators other than GPUs are not
+  compared.
+
+## References
+- https://docs.aws.amazon.com/batch/latest/userguide/memory-management.html
+- https://docs.aws.amazon.com/batch/latest/userguide/ecs-reserved-memory.html
+- https://docs.aws.amazon.com/batch/latest/userguide/troubleshooting.html#job_stuck_in_runnable
+- https://docs.aws.amazon.com/batch/latest/APIReference/API_ComputeResource.html
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from batchlint import instances
+from batchlint.containers import Container
+from batchlint.instances import InstanceFacts
+from batchlint.model import JobDefinition, Kind, Node, Resource
+from batchlint.requests import Request, requests
+from batchlint.rule import Context, Hit, Severity, rule
+
+_FIX = "lower the request or allow larger instance types"
+
+
+@dataclass(frozen=True)
+class _Demand:
+    """What one placement (a container, an ECS task, an EKS pod) needs on one instance."""
+
+    label: str  # the subject of the message: "the container", "the EKS pod's containers together"
+    vcpus: float
+    memory_mib: float
+    gpus: float
+    nodes: tuple[Node | None, Node | None, Node | None]  # where each figure is written
+    plural: bool = False
+
+    @property
+    def asks(self) -> str:
+        return f"{_capitalize(self.label)} {'ask' if self.plural else 'asks'} for"
+
+
+@dataclass(frozen=True)
+class _Capacity:
+    facts: InstanceFacts
+    memory_mib: int  # what ECS can register
+
+
+@rule(
+    code="BL-JD-009",
+    name="request-fits-no-instance",
+    severity=Severity.ERROR,
+    tags=("reliability",),
+    fix="Lower the request or allow larger instance types",
+)
+def check(jd: JobDefinition, ctx: Context) -> Iterator[Hit]:
+    platforms = jd.field("platformCapabilities")
+    if platforms is not None:
+        names = platforms.texts()
+        if names is None or any(name.upper() != "EC2" for name in names):
+            return  # Fargate, or unknown
+    eks = jd.props.get("eksProperties") is not None
+    pool = _capacity(ctx, eks)
+    if not pool:
+        return
+    where = "plan" if ctx.scope.source.startswith("terraform") else "template"
+    for demand in _demands(jd):
+        if any(_fits(demand, item) for item in pool):
+            continue
+        yield Hit(jd, _message(demand, pool, where), _anchor(demand, pool))
+
+
+# -- what the compute environments allow ---------------------------------------------------
+
+
+def _capacity(ctx: Context, eks: bool) -> list[_Capacity]:
+    """Every instance type the EC2/Spot compute environments in scope allow; empty when there
+    is none or when any of them is not fully known (then nothing can be said)."""
+    pool: dict[str, _Capacity] = {}
+    relevant = 0
+    for ce in ctx.scope.of_kind(Kind.COMPUTE_ENVIRONMENT):
+        types = _allowed(ce, ctx, eks)
+        if types is None:
+            return []
+        if not types:
+            continue  # Fargate, or the other orchestration
+        relevant += 1
+        for facts in types:
+            pool.setdefault(
+                facts.instance_type,
+                _Capacity(facts, instances.ecs_registrable_memory_mib(facts)),
+            )
+    return list(pool.values()) if relevant else []
+
+
+def _allowed(ce: Resource, ctx: Context, eks: bool) -> list[InstanceFacts] | None:
+    """The instance types ``ce`` may launch for this kind of job: ``[]`` when it is not an
+    EC2/Spot environment of the same orchestration, ``None`` when that cannot be told."""
+    if (ce.props.get("eksConfiguration") is not None) != eks:
+        return []
+    kind = ce.field("type")
+    kind_text = kind.text() if kind is not None else None
+    if kind_text is None:
+        return None
+    if kind_text.upper() == "UNMANAGED":
+        return None  # any instance may join it
+    compute = ce.field("computeResources", "type")
+    compute_text = compute.text() if compute is not None else None
+    if compute_text is None:
+        return None
+    if compute_text.upper() not in {"EC2", "SPOT"}:
+        return []
+    listed = ce.field("computeResources", "instanceTypes")
+    entries = listed.texts() if listed is not None else None
+    if not entries:
+        return None
+    names = instances.expand(entries, ctx.region)
+    if not names:
+        return None
+    out = []
+    for name in names:
+        facts = instances.facts(name)
+        if facts is None:
+            return None
+        out.append(facts)
+    return out
+
+
+# -- what the job asks for ------------------------------------------------------------------
+
+
+def _demands(jd: JobDefinition) -> list[_Demand]:
+    props = jd.props
+    out: list[_Demand] = []
+    single = props.get("containerProperties")
+    if single is not None and single.known:
+        out.append(_sum("the container", [Container(single, "container", "")]))
+    out.extend(_tasks(props.get("ecsProperties"), ""))
+    ranges = props.get("nodeProperties", "nodeRangeProperties")
+    for index, group in enumerate(ranges.items() if ranges is not None else []):
+        target = group.get("targetNodes")
+        where = f"node range {(target.text() if target is not None else None) or index}"
+        container = group.get("container")
+        if container is not None and container.known:
+            out.append(_sum(f"the container of {where}", [Container(container, "node", "")]))
+        out.extend(_tasks(group.get("ecsProperties"), f" of {where}"))
+    pod = props.get("eksProperties", "podProperties")
+    if pod is not None:
+        main = _listed(pod.get("containers"), "eks")
+        label = "the EKS pod's containers together" if len(main) > 1 else "the EKS pod's container"
+        out.append(_sum(label, main))
+        for index, init in enumerate(_listed(pod.get("initContainers"), "eks")):
+            name = init.node.get("name")
+            text = (name.text() if name is not None else None) or str(index)
+            out.append(_sum(f"the EKS pod's init container {text}", [init]))
+    return out
+
+
+def _tasks(ecs: Node | None, where: str) -> list[_Demand]:
+    tasks = ecs.get("taskProperties") if ecs is not None else None
+    out = []
+    for index, task in enumerate(tasks.items() if tasks is not None else []):
+        found = _listed(task.get("containers"), "ecs")
+        task_label = f"ECS task {index}{where}"
+        if len(found) > 1:
+            label = f"the {len(found)} containers of {task_label} together"
+        else:
+            label = f"the container of {task_label}"
+        out.append(_sum(label, found))
+    return out
+
+
+def _listed(group: Node | None, layout: str) -> list[Container]:
+    return [
+        Container(item, layout, "")
+        for item in (group.items() if group is not None else [])
+        if isinstance(item.raw, dict)
+    ]
+
+
+def _sum(label: str, group: list[Container]) -> _Demand:
+    """The total a group of containers asks for, with the node of its biggest part."""
+    totals = [0.0, 0.0, 0.0]
+    biggest: list[Request | None] = [None, None, None]
+    for container in group:
+        asked = requests(container)
+        for slot, request in enumerate((asked.vcpus, asked.memory_mib, asked.gpus)):
+            if request is None or request.value <= 0:
+                continue
+            totals[slot] += request.value
+            current = biggest[slot]
+            if current is None or request.value > current.value:
+                biggest[slot] = request
+    nodes = tuple(r.node if r is not None else None for r in biggest)
+    return _Demand(
+        label, totals[0], totals[1], totals[2], (nodes[0], nodes[1], nodes[2]), len(group) > 1
+    )
+
+
+# -- comparing ------------------------------------------------------------------------------
+
+
+def _fits(demand: _Demand, item: _Capacity) -> bool:
+    return (
+        demand.vcpus <= item.facts.vcpus
+        and demand.memory_mib <= item.memory_mib
+        and demand.gpus <= item.facts.gpus
+    )
+
+
+def _largest(pool: list[_Capacity], slot: int) -> _Capacity:
+    def key(item: _Capacity) -> tuple[float, float, bool, str]:
+        figures = (item.facts.vcpus, item.memory_mib, item.facts.gpus)
+        # the biggest in this dimension; then the most memory; then a named size over its
+        # .metal twin, and the name, for stable messages
+        name = item.facts.instance_type
+        return (figures[slot], item.memory_mib, "metal" not in name, name)
+
+    return max(pool, key=key)
+
+
+def _over(demand: _Demand, pool: list[_Capacity]) -> list[int]:
+    """The dimensions (0 vCPU, 1 memory, 2 GPU) that exceed every instance type on their own."""
+    out = []
+    for slot, asked in enumerate((demand.vcpus, demand.memory_mib, demand.gpus)):
+        most = _largest(pool, slot)
+        if asked > (most.facts.vcpus, most.memory_mib, most.facts.gpus)[slot]:
+            out.append(slot)
+    return out
+
+
+def _message(demand: _Demand, pool: list[_Capacity], where: str) -> str:
+    allow = f"the compute environments in this {where} allow"
+    asks = demand.asks
+    over = _over(demand, pool)
+    if len(over) == 1:
+        slot = over[0]
+        most = _largest(pool, slot)
+        name = most.facts.instance_type
+        if slot == 0:
+            clause = (
+                f"{_count(demand.vcpus, 'vCPU')} but the largest instance type {allow} is "
+                f"{name} with {_count(most.facts.vcpus, 'vCPU')}"
+            )
+        elif slot == 1:
+            clause = (
+                f"{_mib(demand.memory_mib)} of memory but the instance type with the most "
+                f"memory that {allow} is {name} with {_mib(most.facts.memory_mib)}, of which "
+                f"ECS can register about {_mib(most.memory_mib)}"
+            )
+        elif most.facts.gpus == 0:
+            clause = f"{_count(demand.gpus, 'GPU')} but {allow} no instance type with a GPU"
+        else:
+            clause = (
+                f"{_count(demand.gpus, 'GPU')} but the instance type with the most GPUs that "
+                f"{allow} is {name} with {_count(most.facts.gpus, 'GPU')}"
+            )
+        return f"{asks} {clause}: {_FIX}."
+    if over:
+        # several figures are too large on their own: name the largest of each
+        asked, limits = [], []
+        for slot in over:
+            most = _largest(pool, slot)
+            name = most.facts.instance_type
+            if slot == 0:
+                asked.append(_count(demand.vcpus, "vCPU"))
+                limits.append(f"{name} with {_count(most.facts.vcpus, 'vCPU')}")
+            elif slot == 1:
+                asked.append(f"{_mib(demand.memory_mib)} of memory")
+                limits.append(f"{name} with about {_mib(most.memory_mib)} ECS can register")
+            elif most.facts.gpus == 0:
+                asked.append(_count(demand.gpus, "GPU"))
+                limits.append("no GPU")
+            else:
+                asked.append(_count(demand.gpus, "GPU"))
+                limits.append(f"{name} with {_count(most.facts.gpus, 'GPU')}")
+        return (
+            f"{asks} {_join(asked)}, more than any instance type {allow} (at most "
+            f"{_join(limits)}): {_FIX}."
+        )
+    # each figure fits some instance type, but none holds them all at once
+    closest = _closest(demand, pool)
+    wanted = [_count(demand.vcpus, "vCPU"), f"{_mib(demand.memory_mib)} of memory"]
+    has = [
+        _count(closest.facts.vcpus, "vCPU"),
+        f"about {_mib(closest.memory_mib)} ECS can register",
+    ]
+    if demand.gpus:
+        wanted.append(_count(demand.gpus, "GPU"))
+        has.append(_count(closest.facts.gpus, "GPU"))
+    return (
+        f"{asks} {_join(wanted)} on one instance, but no instance type {allow} has "
+        f"them all (the closest, {closest.facts.instance_type}, has {_join(has)}): {_FIX}."
+    )
+
+
+def _closest(demand: _Demand, pool: list[_Capacity]) -> _Capacity:
+    def cover(item: _Capacity) -> tuple[float, bool, str]:
+        ratios = []
+        for asked, has in (
+            (demand.vcpus, item.facts.vcpus),
+            (demand.memory_mib, item.memory_mib),
+            (demand.gpus, item.facts.gpus),
+        ):
+            if asked > 0:
+                ratios.append(has / asked)
+        name = item.facts.instance_type
+        return (min(ratios) if ratios else 0.0, "metal" not in name, name)
+
+    return max(pool, key=cover)
+
+
+def _anchor(demand: _Demand, pool: list[_Capacity]) -> Node | None:
+    over = _over(demand, pool) or [0, 1, 2]
+    for slot in over:
+        if demand.nodes[slot] is not None:
+            return demand.nodes[slot]
+    return next((node for node in demand.nodes if node is not None), None)
+
+
+def _count(value: float, unit: str) -> str:
+    number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.2f}".rstrip("0")
+    return f"{number} {unit}" + ("" if value == 1 else "s")
+
+
+def _mib(value: float) -> str:
+    return f"{value:,.0f} MiB"
+
+
+def _join(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _capitalize(text: str) -> str:
+    return text[:1].upper() + text[1:]
