@@ -18,6 +18,10 @@ class Container:
     node: Node  # the container's dict
     layout: str  # "container", "node", "ecs", "eks"
     label: str  # where it is, for messages: "containerProperties", "node range 0:3", …
+    # the unit that is placed on one instance, shared by the containers that run together:
+    # "" (containerProperties), "node range 0:3", "ECS task 0", "ECS task 1 of node range 2:",
+    # "EKS pod", "EKS init container setup"
+    placement: str = ""
 
     @property
     def is_eks(self) -> bool:
@@ -29,31 +33,35 @@ def containers(jd: JobDefinition) -> Iterator[Container]:
     single = props.get("containerProperties")
     if single is not None and single.known:
         yield Container(single, "container", "containerProperties")
-    yield from _ecs(props.get("ecsProperties"), "ecsProperties")
+    yield from _ecs(props.get("ecsProperties"), "ecsProperties", "")
     for index, group in enumerate(props.each("nodeProperties", "nodeRangeProperties")):
         target = group.get("targetNodes")
         where = f"node range {target.text() if target and target.text() else index}"
         container = group.get("container")
         if container is not None and container.known:
-            yield Container(container, "node", where)
-        yield from _ecs(group.get("ecsProperties"), where)
+            yield Container(container, "node", where, where)
+        yield from _ecs(group.get("ecsProperties"), where, f" of {where}")
     pod = props.get("eksProperties", "podProperties")
     if pod is not None:
         for key in ("initContainers", "containers"):
             for index, container in enumerate(pod.each(key)):
                 name = container.get("name")
                 label = name.text() if name is not None and name.text() else f"{key}[{index}]"
-                yield Container(container, "eks", f"EKS {key[:-1]} {label}")
+                placement = "EKS pod" if key == "containers" else f"EKS init container {label}"
+                yield Container(container, "eks", f"EKS {key[:-1]} {label}", placement)
 
 
-def _ecs(ecs: Node | None, where: str) -> Iterator[Container]:
+def _ecs(ecs: Node | None, where: str, suffix: str) -> Iterator[Container]:
     if ecs is None:
         return
-    for task in ecs.each("taskProperties"):
+    for number, task in enumerate(ecs.each("taskProperties")):
         for index, container in enumerate(task.each("containers")):
+            if not isinstance(container.raw, dict):
+                continue
             name = container.get("name")
             label = name.text() if name is not None and name.text() else str(index)
-            yield Container(container, "ecs", f"{where} task container {label}")
+            placement = f"ECS task {number}{suffix}"
+            yield Container(container, "ecs", f"{where} task container {label}", placement)
 
 
 def environment(container: Container) -> list[tuple[Node, Node | None]]:

@@ -124,7 +124,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from batchlint import instances
-from batchlint.containers import Container
+from batchlint.containers import Container, containers
 from batchlint.instances import InstanceFacts
 from batchlint.model import JobDefinition, Kind, Node, Resource
 from batchlint.requests import Request, requests
@@ -239,52 +239,22 @@ def _allowed(ce: Resource, ctx: Context, eks: bool) -> list[InstanceFacts] | Non
 
 
 def _demands(jd: JobDefinition) -> list[_Demand]:
-    props = jd.props
-    out: list[_Demand] = []
-    single = props.get("containerProperties")
-    if single is not None and single.known:
-        out.append(_sum("the container", [Container(single, "container", "")]))
-    out.extend(_tasks(props.get("ecsProperties"), ""))
-    ranges = props.get("nodeProperties", "nodeRangeProperties")
-    for index, group in enumerate(ranges.items() if ranges is not None else []):
-        target = group.get("targetNodes")
-        where = f"node range {(target.text() if target is not None else None) or index}"
-        container = group.get("container")
-        if container is not None and container.known:
-            out.append(_sum(f"the container of {where}", [Container(container, "node", "")]))
-        out.extend(_tasks(group.get("ecsProperties"), f" of {where}"))
-    pod = props.get("eksProperties", "podProperties")
-    if pod is not None:
-        main = _listed(pod.get("containers"), "eks")
-        label = "the EKS pod's containers together" if len(main) > 1 else "the EKS pod's container"
-        out.append(_sum(label, main))
-        for index, init in enumerate(_listed(pod.get("initContainers"), "eks")):
-            name = init.node.get("name")
-            text = (name.text() if name is not None else None) or str(index)
-            out.append(_sum(f"the EKS pod's init container {text}", [init]))
-    return out
+    """One demand per placement: the containers that must fit on one instance together."""
+    groups: dict[str, list[Container]] = {}
+    for container in containers(jd):
+        if isinstance(container.node.raw, dict):
+            groups.setdefault(container.placement, []).append(container)
+    return [_sum(_label(placement, group), group) for placement, group in groups.items()]
 
 
-def _tasks(ecs: Node | None, where: str) -> list[_Demand]:
-    tasks = ecs.get("taskProperties") if ecs is not None else None
-    out = []
-    for index, task in enumerate(tasks.items() if tasks is not None else []):
-        found = _listed(task.get("containers"), "ecs")
-        task_label = f"ECS task {index}{where}"
-        if len(found) > 1:
-            label = f"the {len(found)} containers of {task_label} together"
-        else:
-            label = f"the container of {task_label}"
-        out.append(_sum(label, found))
-    return out
-
-
-def _listed(group: Node | None, layout: str) -> list[Container]:
-    return [
-        Container(item, layout, "")
-        for item in (group.items() if group is not None else [])
-        if isinstance(item.raw, dict)
-    ]
+def _label(placement: str, group: list[Container]) -> str:
+    if placement == "EKS pod":
+        return "the EKS pod's containers together" if len(group) > 1 else "the EKS pod's container"
+    if placement.startswith("EKS "):
+        return f"the EKS pod's {placement[4:]}"
+    if len(group) > 1:
+        return f"the {len(group)} containers of {placement} together"
+    return f"the container of {placement}" if placement else "the container"
 
 
 def _sum(label: str, group: list[Container]) -> _Demand:
