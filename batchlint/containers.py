@@ -17,10 +17,10 @@ from batchlint.model import JobDefinition, Node
 class Container:
     node: Node  # the container's dict
     layout: str  # "container", "node", "ecs", "eks"
-    label: str  # where it is, for messages: "containerProperties", "node range 0:3", …
+    label: str  # a noun phrase for messages: 'the container of node range "0:3"', …
     # the unit that is placed on one instance, shared by the containers that run together:
-    # "" (containerProperties), "node range 0:3", "ECS task 0", "ECS task 1 of node range 2:",
-    # "EKS pod", "EKS init container setup"
+    # "" (containerProperties), 'node range "0:3"', "ECS task 0", 'ECS task 1 of node range
+    # "2:"', "EKS pod", 'EKS init container "setup"'
     placement: str = ""
 
     @property
@@ -32,26 +32,27 @@ def containers(jd: JobDefinition) -> Iterator[Container]:
     props = jd.props
     single = props.get("containerProperties")
     if single is not None and single.known:
-        yield Container(single, "container", "containerProperties")
-    yield from _ecs(props.get("ecsProperties"), "ecsProperties", "")
+        yield Container(single, "container", "the container (containerProperties)")
+    yield from _ecs(props.get("ecsProperties"), "")
     for index, group in enumerate(props.each("nodeProperties", "nodeRangeProperties")):
         target = group.get("targetNodes")
-        where = f"node range {target.text() if target and target.text() else index}"
+        where = f'node range "{target.text() if target and target.text() else index}"'
         container = group.get("container")
         if container is not None and container.known:
-            yield Container(container, "node", where, where)
-        yield from _ecs(group.get("ecsProperties"), where, f" of {where}")
+            yield Container(container, "node", f"the container of {where}", where)
+        yield from _ecs(group.get("ecsProperties"), f" of {where}")
     pod = props.get("eksProperties", "podProperties")
     if pod is not None:
         for key in ("initContainers", "containers"):
             for index, container in enumerate(pod.each(key)):
                 name = container.get("name")
-                label = name.text() if name is not None and name.text() else f"{key}[{index}]"
-                placement = "EKS pod" if key == "containers" else f"EKS init container {label}"
-                yield Container(container, "eks", f"EKS {key[:-1]} {label}", placement)
+                label = name.text() if name is not None and name.text() else str(index)
+                what = "EKS container" if key == "containers" else "EKS init container"
+                placement = "EKS pod" if key == "containers" else f'{what} "{label}"'
+                yield Container(container, "eks", f'{what} "{label}"', placement)
 
 
-def _ecs(ecs: Node | None, where: str, suffix: str) -> Iterator[Container]:
+def _ecs(ecs: Node | None, suffix: str) -> Iterator[Container]:
     if ecs is None:
         return
     for number, task in enumerate(ecs.each("taskProperties")):
@@ -61,7 +62,7 @@ def _ecs(ecs: Node | None, where: str, suffix: str) -> Iterator[Container]:
             name = container.get("name")
             label = name.text() if name is not None and name.text() else str(index)
             placement = f"ECS task {number}{suffix}"
-            yield Container(container, "ecs", f"{where} task container {label}", placement)
+            yield Container(container, "ecs", f'ECS task container "{label}"{suffix}', placement)
 
 
 def environment(container: Container) -> list[tuple[Node, Node | None]]:

@@ -237,7 +237,7 @@ def test_job_definition_container_properties_are_parsed(plan: Scope) -> None:
     assert at(jd, "retryStrategy", "evaluateOnExit", 0, "onStatusReason").text() == "Host EC2*"
     assert at(jd, "timeout", "attemptDurationSeconds").number() == 3600
     assert jd.props.get("eksProperties") is None and jd.props.get("nodeProperties") is None
-    assert [c.label for c in containers(jd)] == ["containerProperties"]
+    assert [c.label for c in containers(jd)] == ["the container (containerProperties)"]
 
 
 def test_container_properties_unknown_when_built_from_unknowns(plan: Scope) -> None:
@@ -264,7 +264,7 @@ def test_eks_properties_block(plan: Scope) -> None:
     assert get(pod, "metadata", "labels", "team").text() == "data"
     assert jd.props.get("containerProperties") is None  # null: another variant
     labels = [c.label for c in containers(jd)]
-    assert labels == ["EKS initContainer init", "EKS container main"]
+    assert labels == ['EKS init container "init"', 'EKS container "main"']
 
 
 def test_iam_roles_policies_and_attachments(plan: Scope) -> None:

@@ -84,7 +84,8 @@ def check(jd: JobDefinition, ctx: Context) -> Iterator[Hit]:
             continue
         yield Hit(
             jd,
-            f"{container.label} runs privileged, with every capability and all host devices, "
+            f"{container.label[:1].upper()}{container.label[1:]} runs privileged, with every "
+            "capability and all host devices, "
             "so code in it can take over the instance and the other jobs on it: remove "
             f"{field} and grant only the devices or capabilities the job needs.",
             node,

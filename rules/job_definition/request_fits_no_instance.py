@@ -251,7 +251,7 @@ def _label(placement: str, group: list[Container]) -> str:
     if placement == "EKS pod":
         return "the EKS pod's containers together" if len(group) > 1 else "the EKS pod's container"
     if placement.startswith("EKS "):
-        return f"the EKS pod's {placement[4:]}"
+        return f"the EKS pod's {placement[4:]}"  # 'init container "setup"'
     if len(group) > 1:
         return f"the {len(group)} containers of {placement} together"
     return f"the container of {placement}" if placement else "the container"

@@ -113,7 +113,8 @@ Resources:
     assert [(f.resource, f.message) for f in report.findings] == [
         (
             "NoMemory",
-            "Fargate job definition gives containerProperties no MEMORY, which Fargate "
+            "Fargate job definition gives the container (containerProperties) no MEMORY, "
+            "which Fargate "
             "requires: add MEMORY to resourceRequirements as a Fargate size (for example VCPU 1 "
             "with MEMORY 2048).",
         )

@@ -87,7 +87,8 @@ Resources:
 """,
     )
     assert messages == [
-        "Environment variable DB_PASSWORD of containerProperties holds a password (by its name) "
+        "Environment variable DB_PASSWORD of the container (containerProperties) holds "
+        "a password (by its name) "
         "in plain text, readable by anyone who can describe the job definition: move it to "
         "secrets, with a Secrets Manager secret or an SSM Parameter Store SecureString."
     ]

@@ -127,7 +127,7 @@ Resources:
     report = scan([str(path)], ScanOptions(select=[CODE]))
     messages = sorted(f.message for f in report.findings)
     assert len(messages) == 2
-    assert messages[0].startswith("EKS container main runs privileged")
+    assert messages[0].startswith('EKS container "main" runs privileged')
     assert "securityContext.privileged" in messages[0]
-    assert messages[1].startswith("node range 0:1 runs privileged")
+    assert messages[1].startswith('The container of node range "0:1" runs privileged')
     assert all(m.endswith(".") for m in messages)

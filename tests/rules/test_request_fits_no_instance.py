@@ -150,8 +150,8 @@ def test_ecs_task_containers_add_up_and_node_ranges_fit_alone() -> None:
     }
     found = [m for m, _ in run(scope, job(scope, nodes))]
     assert [m.split(" ask")[0] for m in found] == [
-        "The container of node range 1:",
-        "The 2 containers of ECS task 0 of node range 2: together",
+        'The container of node range "1:"',
+        'The 2 containers of ECS task 0 of node range "2:" together',
     ]
 
 
@@ -173,7 +173,7 @@ def test_eks_pods_compare_with_eks_environments_only() -> None:
     found = [m for m, _ in run(scope, job(scope, pod))]
     assert sorted(m.split(" ask")[0] for m in found) == [
         "The EKS pod's containers together",
-        "The EKS pod's init container setup",
+        'The EKS pod\'s init container "setup"',
     ]
     # an ECS job ignores the EKS environment
     assert run(scope, job(scope, container(64, 4096))) == []
