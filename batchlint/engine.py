@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -190,11 +190,20 @@ def _crash(item: RuleMeta, resource: Resource, exc: Exception) -> Finding:
 
 
 def _dedupe(findings: list[Finding]) -> list[Finding]:
+    """Drop repeated findings; keep fingerprints unique within a file (two different
+    findings at one value get the later one's fingerprint salted with its rank)."""
     seen: set[tuple[str, str, str]] = set()
+    ranks: dict[tuple[str, str], int] = {}
     out = []
     for finding in findings:
         key = (finding.file, finding.fingerprint, finding.message)
-        if key not in seen:
-            seen.add(key)
-            out.append(finding)
+        if key in seen:
+            continue
+        seen.add(key)
+        rank = ranks.get((finding.file, finding.fingerprint), 0)
+        ranks[(finding.file, finding.fingerprint)] = rank + 1
+        if rank:
+            salted = fingerprint(finding.code, finding.resource, finding.fingerprint, f"#{rank}")
+            finding = replace(finding, fingerprint=salted)
+        out.append(finding)
     return out

@@ -487,3 +487,23 @@ def test_sarif_independent_of_absolute_base_dir(tmp_path: Path) -> None:
     absolute = _render(report, "sarif", base_dir=os.getcwd())
     assert relative == absolute
     assert os.getcwd() not in relative and str(tmp_path) not in relative
+
+
+def test_a_real_scan_of_every_fixture_gives_valid_json_and_sarif() -> None:
+    from batchlint.engine import scan
+
+    from .conftest import FIXTURES, REPO
+
+    report = scan([str(FIXTURES / "rules"), str(REPO / "examples")])
+    assert len(report.findings) > 50
+    log = json.loads(render(report, "sarif", color=False, tool_version=VERSION, base_dir="."))
+    _validate(log, _sarif_schema())
+    _assert_github_requirements(log)
+    # code scanning tells alerts apart by file and fingerprint
+    keys = [
+        (r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], fp)
+        for r in log["runs"][0]["results"]
+        for fp in r["partialFingerprints"].values()
+    ]
+    assert len(keys) == len(set(keys))
+    _validate(json.loads(_render(report, "json")), schema.json_schema())

@@ -235,7 +235,7 @@ class Resolver:
         if _is_list_type(type_name):
             if isinstance(default, str):
                 parts = [p.strip() for p in default.split(",")] if default.strip() else []
-                return Node([Node(p, _SET, pointer) for p in parts], _SET, pointer)
+                return _parts(parts, pointer)
             if not isinstance(default, list):
                 default = [default]
         return plain(default, pointer)
@@ -372,7 +372,13 @@ def _split(r: Resolver, arg: Any, pointer: str, raw: bool, depth: int) -> Node |
     text = string_of(source)
     if not delimiter or text is None:
         return unknown_of(pointer, source)
-    return Node([Node(part, _SET, pointer) for part in text.split(delimiter)], _SET, pointer)
+    return _parts(text.split(delimiter), pointer)
+
+
+def _parts(parts: list[str], pointer: str) -> Node:
+    """A list split out of one written string: its elements share the string's location and
+    tell themselves apart by their index (``inner``), which keeps fingerprints distinct."""
+    return Node([Node(part, _SET, pointer, f"/{i}") for i, part in enumerate(parts)], _SET, pointer)
 
 
 def _find_in_map(r: Resolver, arg: Any, pointer: str, raw: bool, depth: int) -> Node | None:

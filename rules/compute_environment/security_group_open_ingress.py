@@ -99,7 +99,7 @@ def check(ce: ComputeEnvironment, ctx: Context) -> Iterator[Hit]:
             where = "" if found.via is group else f" (ingress rule {found.via.address})"
             yield Hit(
                 ce,
-                f"Security group {group.address} of this compute environment allows "
+                f"Security group {group.address} of compute environment {ce.address} allows "
                 f"{found.ports} from {found.cidr}{where}: remove the rule or allow only the "
                 "sources that need it.",
                 found.entry,
