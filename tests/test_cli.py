@@ -147,3 +147,30 @@ def test_scanning_files_does_not_import_boto3() -> None:
 
 def test_module_and_console_script_agree() -> None:
     assert run("--version").stdout.startswith("batchlint ")
+
+
+@pytest.mark.parametrize(
+    ("content", "needle"),
+    [
+        (b"Resources:\n  A: {Type: AWS::Batch::JobQueue, Properties: {Priority: \xe9}}\n", "UTF-8"),
+        (b"Resources:\n  X: " + b"[" * 5000 + b"]" * 5000 + b"\n", "nested deeper"),
+        (b'{"Resources": ' + b"[" * 100000 + b"]" * 100000 + b"}", "too deep"),
+        (
+            b"Resources:\n  a: &a [x,x,x,x,x,x,x,x,x]\n"
+            + b"".join(
+                f"  a{i}: &a{i} [{','.join([f'*a{i - 1}' if i > 1 else '*a'] * 9)}]\n".encode()
+                for i in range(1, 10)
+            ),
+            "alias bomb",
+        ),
+    ],
+    ids=["latin-1", "deep-yaml", "deep-json", "alias-bomb"],
+)
+def test_hostile_input_is_a_meta_finding(tmp_path: Path, content: bytes, needle: str) -> None:
+    path = tmp_path / "stack.yaml"
+    path.write_bytes(content)
+    result = run("scan", str(path), "--format", "json")
+    assert "Traceback" not in result.stderr
+    findings = json.loads(result.stdout)["findings"]
+    assert [f["code"] for f in findings] == ["BL-META-001"]
+    assert needle in findings[0]["message"]

@@ -40,7 +40,10 @@ def load_file(path: Path, display: str, region: str) -> Scope | Skipped:
         return Skipped(display, "binary file")
     try:
         text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    except UnicodeDecodeError as exc:
+        if any(marker in data for marker in (b"Resources", b"terraform_version")):
+            line = data.count(b"\n", 0, exc.start) + 1
+            return _meta(display, "BL-META-001", f"not UTF-8 text (byte {exc.start:,})", line)
         return Skipped(display, "not UTF-8 text")
     return load_text(text, display, region)
 
