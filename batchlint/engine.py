@@ -10,7 +10,7 @@ import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from batchlint import meta
 from batchlint.location import fingerprint
@@ -19,6 +19,9 @@ from batchlint.registry import all_rules, matches
 from batchlint.report import Finding, Report
 from batchlint.rule import Context, Hit, RuleMeta, Severity
 from batchlint.sources import Skipped, load_file
+
+if TYPE_CHECKING:
+    from batchlint.prices import PriceSource
 
 # folders a directory walk never enters
 _SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".terraform", "__pycache__", ".venv", "venv"}
@@ -32,6 +35,7 @@ class ScanOptions:
     rules_dirs: tuple[Path, ...] = ()
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> options
     severity: dict[str, Severity] = field(default_factory=dict)  # code or name -> severity
+    price_source: PriceSource | None = None  # None: the bundled snapshot
 
 
 class InputError(Exception):
@@ -101,7 +105,7 @@ def check_scope(scope: Scope, rules: list[RuleMeta], options: ScanOptions, repor
         if item.check is None:
             continue
         settings = {**item.options, **options.rule_options.get(item.name, {})}
-        context = Context(scope=scope, options=settings, region=region)
+        context = Context(scope, settings, region, options.price_source)
         for target in _targets(scope, item.target):
             try:
                 hits = list(item.check(target, context))
@@ -145,6 +149,7 @@ def _finding(item: RuleMeta, hit: Hit, options: ScanOptions) -> Finding:
         fingerprint=fingerprint(item.code, resource.address, pointer, inner),
         tags=item.tags,
         fix=item.fix,
+        estimated_monthly_cost_usd=hit.cost_usd,
     )
 
 

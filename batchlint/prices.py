@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from batchlint import instances
 
@@ -73,6 +73,31 @@ class EbsGp3Rates:
     iops_month: float  # per provisioned IOPS-month above the 3,000 included
     mibps_month: float  # per MiB/s-month of throughput above the 125 MiB/s included
     as_of: str
+
+
+class PriceSource(Protocol):
+    """What cost figures read prices from: the bundled snapshot (:class:`Prices`) or a live
+    source that answers the same questions and says which it used."""
+
+    def as_of(self, region: str) -> str | None: ...
+
+    @property
+    def spot_as_of(self) -> str: ...
+
+    @property
+    def fargate_as_of(self) -> str: ...
+
+    def snapshot_label(self, region: str | None = None, parts: Iterable[str] = ("ec2",)) -> str: ...
+
+    def ec2_hourly(self, region: str, instance_type: str) -> float | None: ...
+
+    def fargate(self, region: str) -> FargateRates | None: ...
+
+    def spot(self, region: str, instance_type: str) -> tuple[int, str] | None: ...
+
+    def ebs_gp3(self, region: str) -> EbsGp3Rates | None: ...
+
+    def cheapest_per_vcpu_hour(self, region: str, types: list[str]) -> tuple[str, float] | None: ...
 
 
 class Prices:

@@ -23,6 +23,7 @@ class Finding:
     fingerprint: str
     tags: tuple[str, ...] = ()
     fix: str = ""
+    estimated_monthly_cost_usd: float | None = None
 
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
         return (self.file, self.line, self.column, self.code, self.resource, self.fingerprint)

@@ -5,9 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from batchlint.model import Node, Resource, Scope
+
+if TYPE_CHECKING:
+    from batchlint.prices import PriceSource
 
 
 class Severity(StrEnum):
@@ -33,15 +36,26 @@ class Hit:
     resource: Resource
     message: str
     at: Node | None = None
+    cost_usd: float | None = None  # estimated monthly cost the finding is about, if any
 
 
 @dataclass
 class Context:
-    """What a rule may consult besides the resource: its scope, options and the region."""
+    """What a rule may consult besides the resource: its scope, options, the region and the
+    prices cost figures come from."""
 
     scope: Scope
     options: dict[str, Any] = field(default_factory=dict)
     region: str = "us-east-1"
+    price_source: PriceSource | None = None  # None: the bundled snapshot, read on first use
+
+    @property
+    def prices(self) -> PriceSource:
+        if self.price_source is None:
+            from batchlint import prices
+
+            return prices.load()
+        return self.price_source
 
 
 Check = Callable[..., Iterator[Hit]]
