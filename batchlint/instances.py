@@ -88,6 +88,16 @@ def family(type_or_family: str) -> str:
     return type_or_family.split(".", 1)[0]
 
 
+# FPGA, Inferentia, Trainium, Gaudi and video-transcoding families: jobs are built for that one
+# accelerator, so there is no other family to move them to
+_SINGLE_PURPOSE = ("f1", "f2", "inf", "trn", "dl1", "dl2q", "vt1")
+
+
+def is_single_purpose(type_or_family: str) -> bool:
+    """Whether jobs on this type need its one kind of accelerator (no substitute family)."""
+    return family(type_or_family).lower().startswith(_SINGLE_PURPOSE)
+
+
 @cache
 def facts(instance_type: str) -> InstanceFacts | None:
     """Facts for a concrete instance type (``m5.large``), or None if the type is unknown."""

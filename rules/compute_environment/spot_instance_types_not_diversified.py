@@ -63,14 +63,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from batchlint import instances
 from batchlint.model import ComputeEnvironment, Node
 from batchlint.rule import Context, Hit, Severity, rule
 
 # entries that let Batch pick from many families
 _DIVERSE = {"optimal", "default_x86_64", "default_arm64"}
-# FPGA, Inferentia, Trainium, Gaudi and video-transcoding families: jobs are built for that one
-# accelerator, so there is no other family to diversify into
-_SINGLE_ACCELERATOR = ("f1", "f2", "inf", "trn", "dl1", "dl2q", "vt1")
 
 
 @rule(
@@ -120,7 +118,7 @@ def _families(types: Node | None) -> list[str] | None:
         if name in _DIVERSE:
             return None
         family = name.split(".", 1)[0]
-        if not family or family.startswith(_SINGLE_ACCELERATOR):
+        if not family or instances.is_single_purpose(family):
             return None
         if family not in families:
             families.append(family)
