@@ -21,6 +21,7 @@ from batchlint.rule import Context, Hit, RuleMeta, Severity
 from batchlint.sources import Skipped, load_file
 
 if TYPE_CHECKING:
+    from batchlint.cost.usage import Usage
     from batchlint.prices import PriceSource
 
 # folders a directory walk never enters
@@ -36,6 +37,8 @@ class ScanOptions:
     rule_options: dict[str, dict[str, Any]] = field(default_factory=dict)  # name -> options
     severity: dict[str, Severity] = field(default_factory=dict)  # code or name -> severity
     price_source: PriceSource | None = None  # None: the bundled snapshot
+    usage: Usage | None = None  # a loaded usage file: usage-based monthly estimates
+    budget_usd: float | None = None  # monthly budget, for rules with a monthly_budget_usd option
 
 
 class InputError(Exception):
@@ -105,6 +108,8 @@ def check_scope(scope: Scope, rules: list[RuleMeta], options: ScanOptions, repor
         if item.check is None:
             continue
         settings = {**item.options, **options.rule_options.get(item.name, {})}
+        if options.budget_usd is not None and _BUDGET in item.options:
+            settings[_BUDGET] = options.budget_usd
         context = Context(scope, settings, region, options.price_source)
         for target in _targets(scope, item.target):
             try:
@@ -115,9 +120,23 @@ def check_scope(scope: Scope, rules: list[RuleMeta], options: ScanOptions, repor
                 continue
             for hit in hits:
                 report.findings.append(_finding(item, hit, options))
+    report.costs.extend(_costs(scope, region, options))
 
 
 _COUNTED = {Kind.COMPUTE_ENVIRONMENT, Kind.JOB_QUEUE, Kind.JOB_DEFINITION, Kind.SCHEDULING_POLICY}
+_BUDGET = "monthly_budget_usd"
+
+
+def _costs(scope: Scope, region: str, options: ScanOptions) -> list[dict[str, Any]]:
+    """The scope's cost estimates; the cost model and prices load only when there is
+    something to price."""
+    if not scope.of_kind(Kind.COMPUTE_ENVIRONMENT) and not scope.of_kind(Kind.JOB_DEFINITION):
+        return []
+    from batchlint.cost.estimate import estimate_scope
+    from batchlint.prices import load
+
+    source = options.price_source or load()
+    return [cost.as_dict() for cost in estimate_scope(scope, region, source, options.usage)]
 
 
 def _targets(scope: Scope, target: str) -> Iterator[Resource | Graph]:

@@ -43,7 +43,12 @@ class Finding:
             "fingerprint": self.fingerprint,
             "tags": list(self.tags),
             "fix": self.fix,
+            "estimated_monthly_cost_usd": _cents(self.estimated_monthly_cost_usd),
         }
+
+
+def _cents(amount: float | None) -> float | None:
+    return round(amount, 2) if amount is not None else None
 
 
 @dataclass

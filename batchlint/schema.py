@@ -49,6 +49,146 @@ class Finding(_Closed):
     )
     tags: list[TagName] = Field(description="The rule's tags.")
     fix: str = Field(description="A short title of the fix.")
+    estimated_monthly_cost_usd: float | None = Field(
+        ge=0,
+        description="The monthly cost (USD, cents) the finding is about, from the cost model "
+        "(e.g. the always-on floor, or the ceiling over budget); null when it has none. The "
+        "matching entry of `costs` says which prices and assumptions it rests on.",
+    )
+
+
+# -- costs ------------------------------------------------------------------------------------
+
+
+class MoneyRange(_Closed):
+    """USD, rounded to cents; ``low == high`` when the figure is exact."""
+
+    low: float = Field(ge=0)
+    high: float = Field(ge=0)
+
+
+class RateRange(_Closed):
+    """USD per job-hour, rounded to 6 decimal places; ``low == high`` when exact."""
+
+    low: float = Field(ge=0)
+    high: float = Field(ge=0)
+
+
+class NumberRange(_Closed):
+    low: float
+    high: float
+
+
+class TypeRate(_Closed):
+    instance_type: str
+    usd_per_vcpu_hour: float = Field(ge=0, description="On-demand price / vCPUs.")
+
+
+class SpotAdvice(_Closed):
+    savings_percent: int = Field(description="Average savings over on-demand.")
+    interruption: str = Field(description="Interruption-frequency bucket, e.g. '<5%'.")
+
+
+class SpotAdvisor(_Closed):
+    savings_percent: NumberRange = Field(description="Lowest and highest across the types.")
+    interruption_worst: str = Field(description="The most frequent bucket across the types.")
+    floor_type: str = Field(description="The cheapest type per vCPU after its savings.")
+    types: dict[str, SpotAdvice] = Field(description="Per allowed, priced instance type.")
+    types_without_data: list[str] = Field(description="Priced types the advisor does not list.")
+
+
+class SpotMonthly(_Closed):
+    floor: MoneyRange | None = Field(description="minvCpus at the cheapest Spot estimate.")
+    ceiling: MoneyRange | None = Field(description="maxvCpus, cheapest to dearest Spot estimate.")
+
+
+class Fit(_Closed):
+    instance_type: str = Field(description="The cheapest allowed type per job that fits.")
+    copies: int = Field(ge=1, description="Copies of the job that fit on one instance.")
+    instance_hourly_usd: float = Field(ge=0, description="On-demand price of the instance.")
+    per_job_hour_usd: float = Field(ge=0, description="instance_hourly_usd / copies.")
+    idle_vcpu_fraction: float = Field(ge=0, le=1)
+    idle_memory_fraction: float = Field(ge=0, le=1, description="Of what ECS can register.")
+
+
+class UsageDetails(_Closed):
+    file: str = Field(description="The usage file.")
+    line: int = Field(ge=1, description="The line of the entry's key.")
+    key: str = Field(description="The key that matched this resource.")
+    jobs_per_month: float = Field(ge=0)
+    average_duration_minutes: float = Field(gt=0)
+    spot_share: float | None = Field(ge=0, le=1, description="Null when not given.")
+    job_hours_per_month: float = Field(ge=0)
+
+
+class CostDetails(_Closed):
+    """What a figure was computed from. Keys appear when they apply to the resource's kind."""
+
+    # compute environments
+    compute_type: str | None = Field(None, description="EC2, SPOT, FARGATE or FARGATE_SPOT.")
+    min_vcpus: float | None = Field(None, description="Null when unknown.")
+    max_vcpus: float | None = Field(None, description="Null when unknown.")
+    instance_types: list[str] | None = Field(None, description="As written; null when unknown.")
+    priced_types: int | None = Field(None, description="Concrete types priced in the Region.")
+    unpriced_types: list[str] | None = Field(None, description="Types with no Region price.")
+    cheapest_type: TypeRate | None = Field(None, description="Cheapest type per vCPU.")
+    dearest_type: TypeRate | None = Field(None, description="Dearest type per vCPU.")
+    spot_monthly: SpotMonthly | None = Field(None, description="SPOT: at average savings.")
+    spot_advisor: SpotAdvisor | None = Field(None, description="SPOT: Spot Instance Advisor.")
+    memory_gb_per_vcpu: NumberRange | None = Field(None, description="Fargate ceiling basis.")
+    usd_per_vcpu_hour: float | None = Field(None, description="Fargate (Spot) vCPU rate.")
+    usd_per_gb_hour: float | None = Field(None, description="Fargate (Spot) memory rate.")
+    # job definitions and queues
+    platform: Literal["EC2", "FARGATE"] | None = Field(None, description="Null when unknown.")
+    vcpus: float | None = Field(None, description="Per job, on one instance or task.")
+    memory_mib: float | None = None
+    gpus: float | None = None
+    architecture: Literal["X86_64", "ARM64"] | None = Field(None, description="Fargate.")
+    fargate_capacity: list[Literal["FARGATE", "FARGATE_SPOT"]] | None = Field(
+        None, description="Fargate compute environment types the job may run on."
+    )
+    spot_per_job_hour_usd: float | None = Field(
+        None, description="Per job-hour on Spot: Fargate Spot rates, or EC2 at average savings."
+    )
+    fit: Fit | None = Field(None, description="EC2: the instance placement.")
+    timeout_seconds: float | None = Field(None, description="Null: none, or unknown.")
+    attempts: float | None = Field(None, description="retryStrategy.attempts; null: unknown.")
+    usage: UsageDetails | None = Field(None, description="The usage file entry used.")
+    job_definition: str | None = Field(None, description="Job queue: whose jobs are priced.")
+    compute_environments: list[str] | None = Field(None, description="Job queue: its own.")
+
+
+class Cost(_Closed):
+    resource: str = Field(description="CloudFormation logical id, Terraform address or ARN.")
+    resource_type: str = Field(description="The resource's type as written in the source.")
+    kind: Literal["compute_environment", "job_definition", "job_queue"] = Field(
+        description="Job queues appear only when the usage file names them."
+    )
+    file: str = Field(description="The file, as in findings.")
+    region: str = Field(description="The Region priced: the Terraform provider's or --region.")
+    floor_monthly_usd: MoneyRange | None = Field(
+        description="Compute environment: minvCpus kept running all month at the cheapest "
+        "allowed type per vCPU (on-demand, also for SPOT; 0 for Fargate). Null when unknown."
+    )
+    ceiling_monthly_usd: MoneyRange | None = Field(
+        description="Compute environment: maxvCpus fully used all month, cheapest to dearest "
+        "allowed type per vCPU (on-demand, also for SPOT); Fargate at the memory per vCPU of "
+        "the job definitions in scope. Null when unknown."
+    )
+    per_job_hour_usd: RateRange | None = Field(
+        description="Job definition or queue: one job-hour (EC2: the cheapest allowed type "
+        "that fits, shared by the copies that fit). Null when unknown."
+    )
+    worst_case_per_submission_usd: MoneyRange | None = Field(
+        description="per_job_hour x timeout x attempts; null when unbounded or unknown."
+    )
+    unbounded: bool = Field(description="True when the job definition sets no timeout.")
+    usage_monthly_usd: MoneyRange | None = Field(
+        description="From the usage file; null means unknown (no file, or no entry)."
+    )
+    details: CostDetails
+    assumptions: list[str] = Field(description="What the figures assume, in sentences.")
+    prices: str = Field(description="The price snapshot used: source, parts, as_of dates, Region.")
 
 
 class BySeverity(_Closed):
@@ -71,7 +211,10 @@ class JsonReport(_Closed):
     schema_version: Literal[1] = Field(description="Bumped on incompatible changes.")
     tool: Tool
     findings: list[Finding] = Field(description="Sorted by file, line, column, code.")
-    costs: list[dict[str, Any]] = Field(description="Cost estimates, with their price snapshot.")
+    costs: list[Cost] = Field(
+        description="Cost estimates: compute environments, then job queues (with usage), then "
+        "job definitions, per file in scan order; each with its price snapshot."
+    )
     summary: Summary
 
 

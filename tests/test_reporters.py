@@ -68,6 +68,7 @@ def _finding(code: str, file: str, line: int, column: int, resource: str, **kw: 
         fingerprint=kw.pop("fingerprint"),
         tags=meta.tags,
         fix=meta.fix,
+        estimated_monthly_cost_usd=kw.pop("cost", None),
     )
 
 
@@ -78,7 +79,7 @@ def sample_report() -> Report:
                  message="uses BEST_FIT (the default) on Spot: jobs wait when that type has no "
                  "capacity — set AllocationStrategy to SPOT_PRICE_CAPACITY_OPTIMIZED.",
                  pointer="/Resources/SpotEnvironment/Properties/ComputeResources",
-                 fingerprint="5f0c2a9e4b7d1c3a"),
+                 fingerprint="5f0c2a9e4b7d1c3a", cost=1150.4),
         _finding("BL-JD-001", "stacks/batch.yaml", 30, 5, "Render", resource_type=jd,
                  message="has no timeout: a stuck job runs (and bills) until cancelled.",
                  pointer="/Resources/Render", fingerprint="0b6e8d1f2a3c4e5d"),
@@ -95,9 +96,19 @@ def sample_report() -> Report:
         costs=[
             {
                 "resource": "SpotEnvironment",
+                "resource_type": ce,
+                "kind": "compute_environment",
                 "file": "stacks/batch.yaml",
-                "monthly_usd": 1150.4,
-                "as_of": "2024-06-01",
+                "region": "us-east-1",
+                "floor_monthly_usd": {"low": 0.0, "high": 0.0},
+                "ceiling_monthly_usd": {"low": 992.8, "high": 1150.4},
+                "per_job_hour_usd": None,
+                "worst_case_per_submission_usd": None,
+                "unbounded": False,
+                "usage_monthly_usd": None,
+                "details": {"compute_type": "SPOT", "min_vcpus": 0.0, "max_vcpus": 32.0},
+                "assumptions": ["Floor and ceiling are at on-demand rates."],
+                "prices": "AWS public list prices, EC2 on-demand as of 2024-06-01 (us-east-1)",
             }
         ],
         files_scanned=["stacks/batch.yaml", "stacks/broken yaml.yaml"],
@@ -246,7 +257,7 @@ def test_json_document_shape() -> None:
     }
     assert doc["findings"] == [f.as_dict() for f in sample_report().findings]
     assert doc["summary"]["by_severity"] == {"error": 2, "warning": 1, "note": 1}
-    assert doc["costs"][0]["monthly_usd"] == 1150.4
+    assert doc["costs"][0]["ceiling_monthly_usd"] == {"low": 992.8, "high": 1150.4}
 
 
 @pytest.mark.parametrize("report", [sample_report(), Report()], ids=["sample", "empty"])
@@ -390,6 +401,7 @@ def test_sarif_results() -> None:
         "message": {"text": sample_report().findings[0].message},
         "partialFingerprints": {"batchlint/v1": "5f0c2a9e4b7d1c3a"},
         "properties": {
+            "estimatedMonthlyCostUsd": 1150.4,
             "pointer": "/Resources/SpotEnvironment/Properties/ComputeResources",
             "resource": "SpotEnvironment",
             "resource_type": "AWS::Batch::ComputeEnvironment",

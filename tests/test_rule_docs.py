@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,10 +26,20 @@ def _section_yaml(doc: str, heading: str) -> str:
     return match.group(1)
 
 
+def _options(doc: str) -> dict[str, Any]:
+    """Rule options the examples are checked with: a ```json block under ## Options."""
+    if "## Options" not in doc:
+        return {}
+    part = doc.split("## Options", 1)[1].split("\n## ", 1)[0]
+    match = re.search(r"```json\n(.*?)```", part, re.S)
+    return json.loads(match.group(1)) if match else {}
+
+
 def _fires(item: RuleMeta, text: str, tmp_path: Path) -> list[str]:
     path = tmp_path / "example.yaml"
     path.write_text(text)
-    report = scan([str(path)], ScanOptions(select=[item.code, "BL-META"]))
+    options = {item.name: _options(item.doc)}
+    report = scan([str(path)], ScanOptions(select=[item.code, "BL-META"], rule_options=options))
     assert not report.files_skipped, report.files_skipped
     assert not [f for f in report.findings if f.code.startswith("BL-META")], report.findings
     return [f.message for f in report.findings]

@@ -2,6 +2,7 @@
 
 ``fixtures/rules/<rule-name>/expected.json`` maps each fixture file to the addresses the
 rule must flag in it (one entry per finding); every other resource in the file must stay clean.
+An ``options.json`` beside it holds rule options to scan with (e.g. a budget).
 """
 
 from __future__ import annotations
@@ -39,7 +40,11 @@ def test_every_rule_has_fixtures_for_every_source(name: str) -> None:
 def test_rule_flags_exactly_the_expected_resources(name: str, file: str) -> None:
     folder = FIXTURES / "rules" / name
     expected = json.loads((folder / "expected.json").read_text())[file]
-    report = scan([str(folder / file)], ScanOptions(select=[RULES[name].code]))
+    options = folder / "options.json"
+    settings = {name: json.loads(options.read_text())} if options.is_file() else {}
+    report = scan(
+        [str(folder / file)], ScanOptions(select=[RULES[name].code], rule_options=settings)
+    )
     meta = [f for f in report.findings if f.code.startswith("BL-META")]
     assert not meta, meta
     assert report.files_scanned, f"{file} was skipped: {report.files_skipped}"

@@ -142,12 +142,19 @@ def result(finding: Finding, rule_index: int, base_dir: str) -> Any:
         message=Message(text=finding.message),
         locations=[Location(physical_location=physical, logical_locations=logical)],
         partial_fingerprints={FINGERPRINT_KEY: finding.fingerprint},
-        properties={
-            "pointer": finding.pointer,
-            "resource": finding.resource,
-            "resource_type": finding.resource_type,
-        },
+        properties=result_properties(finding),
     )
+
+
+def result_properties(finding: Finding) -> dict[str, Any]:
+    props: dict[str, Any] = {
+        "pointer": finding.pointer,
+        "resource": finding.resource,
+        "resource_type": finding.resource_type,
+    }
+    if finding.estimated_monthly_cost_usd is not None:
+        props["estimatedMonthlyCostUsd"] = round(finding.estimated_monthly_cost_usd, 2)
+    return props
 
 
 def artifact_uri(file: str, base_dir: str) -> str:

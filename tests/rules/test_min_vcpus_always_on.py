@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from batchlint import prices
+from batchlint.cost.estimate import dollars
 from batchlint.engine import ScanOptions, scan
 from batchlint.model import Kind, Resource, Scope
 from batchlint.registry import builtin_rules
@@ -109,10 +110,10 @@ def test_flags_without_a_dollar_figure_when_prices_are_unknown(types: Any, regio
 
 
 def test_a_damaged_price_snapshot_gives_no_dollar_figure(monkeypatch: pytest.MonkeyPatch) -> None:
-    def broken(region: str, types: list[str]) -> None:
+    def broken() -> None:
         raise OSError("prices.json.gz: not a gzip file")
 
-    monkeypatch.setattr(prices, "cheapest_per_vcpu_hour", broken)
+    monkeypatch.setattr(prices, "load", broken)
     ce = env({"type": "EC2", "minvCpus": 1, "instanceTypes": ["c6i"]})
     assert run(ce) == [
         "Compute environment keeps 1 vCPU running at all times (minvCpus 1), billed even when "
@@ -136,8 +137,6 @@ def test_silent(compute: dict[str, Any], props: dict[str, Any]) -> None:
 
 
 def test_dollar_rounding() -> None:
-    module = RULE.check.__globals__  # type: ignore[union-attr]
-    dollars = module["_dollars"]
     assert [dollars(x) for x in (4.267, 62.4, 992.8, 1150.4, 12345.0)] == [
         "$4.27",
         "$62",
