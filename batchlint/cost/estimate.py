@@ -43,6 +43,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from batchlint import instances
+from batchlint.capacity import ec2_capacity
 from batchlint.cost.fit import Demand, Fit, best_fit, job_demand
 from batchlint.model import Kind, Node, Resource, Scope
 
@@ -583,11 +584,11 @@ def _ec2_job(
     prices: PriceSource,
     want_spot: bool,
 ) -> _Pricing | None:
-    allowed = _ec2_capacity(ces, jd.props.get("eksProperties") is not None)
+    allowed = ec2_capacity(ces, jd.props.get("eksProperties") is not None)
     if isinstance(allowed, str):
         cost.assumptions.append(f"Cost unknown: {allowed}.")
         return None
-    types, has_spot = allowed
+    types, has_spot = allowed.types, allowed.has_spot
     fit = best_fit(demand.vcpus, demand.memory_mib, demand.gpus, types, region, prices)
     if fit is None:
         cost.assumptions.append(
@@ -617,36 +618,6 @@ def _ec2_job(
             "(Spot Instance Advisor)."
         )
     return _Pricing(Range.exact(fit.per_job_hour), fit.per_job_hour, spot)
-
-
-def _ec2_capacity(ces: list[Resource], eks: bool) -> tuple[list[str], bool] | str:
-    """The instance types the EC2/Spot compute environments (of the job's orchestration)
-    allow, and whether any is Spot; or why that is unknown."""
-    types: list[str] = []
-    has_spot = False
-    relevant = 0
-    for ce in ces:
-        if (ce.props.get("eksConfiguration") is not None) != eks:
-            continue
-        env_type = _upper(ce.field("type"))
-        compute = _upper(ce.field("computeResources", "type"))
-        if env_type == "UNMANAGED":
-            return f"unmanaged compute environment {ce.address} may run any instance type"
-        if env_type is None or compute is None:
-            return f"the type of compute environment {ce.address} is unknown"
-        if compute not in _EC2:
-            continue
-        listed = ce.field("computeResources", "instanceTypes")
-        entries = listed.texts() if listed is not None else None
-        expanded = instances.expand(entries, None) if entries else None
-        if not expanded:
-            return f"the instance types of compute environment {ce.address} are unknown"
-        relevant += 1
-        has_spot = has_spot or compute == "SPOT"
-        types.extend(name for name in expanded if name not in types)
-    if not relevant:
-        return "no EC2 or Spot compute environment in scope to place the job on"
-    return types, has_spot
 
 
 def _worst_case(cost: Cost, jd: Resource) -> None:

@@ -124,9 +124,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from batchlint import instances
+from batchlint.capacity import ec2_capacity
 from batchlint.containers import Container, containers
 from batchlint.instances import InstanceFacts
-from batchlint.model import JobDefinition, Kind, Node, Resource
+from batchlint.model import JobDefinition, Kind, Node
 from batchlint.requests import Request, requests
 from batchlint.rule import Context, Hit, Severity, rule
 
@@ -184,55 +185,18 @@ def check(jd: JobDefinition, ctx: Context) -> Iterator[Hit]:
 
 def _capacity(ctx: Context, eks: bool) -> list[_Capacity]:
     """Every instance type the EC2/Spot compute environments in scope allow; empty when there
-    is none or when any of them is not fully known (then nothing can be said)."""
-    pool: dict[str, _Capacity] = {}
-    relevant = 0
-    for ce in ctx.scope.of_kind(Kind.COMPUTE_ENVIRONMENT):
-        types = _allowed(ce, ctx, eks)
-        if types is None:
-            return []
-        if not types:
-            continue  # Fargate, or the other orchestration
-        relevant += 1
-        for facts in types:
-            pool.setdefault(
-                facts.instance_type,
-                _Capacity(facts, instances.ecs_registrable_memory_mib(facts)),
-            )
-    return list(pool.values()) if relevant else []
-
-
-def _allowed(ce: Resource, ctx: Context, eks: bool) -> list[InstanceFacts] | None:
-    """The instance types ``ce`` may launch for this kind of job: ``[]`` when it is not an
-    EC2/Spot environment of the same orchestration, ``None`` when that cannot be told."""
-    if (ce.props.get("eksConfiguration") is not None) != eks:
+    is none or when any of them, or any of their types, is not fully known (then nothing can
+    be said)."""
+    allowed = ec2_capacity(ctx.scope.of_kind(Kind.COMPUTE_ENVIRONMENT), eks)
+    if isinstance(allowed, str):
         return []
-    kind = ce.field("type")
-    kind_text = kind.text() if kind is not None else None
-    if kind_text is None:
-        return None
-    if kind_text.upper() == "UNMANAGED":
-        return None  # any instance may join it
-    compute = ce.field("computeResources", "type")
-    compute_text = compute.text() if compute is not None else None
-    if compute_text is None:
-        return None
-    if compute_text.upper() not in {"EC2", "SPOT"}:
-        return []
-    listed = ce.field("computeResources", "instanceTypes")
-    entries = listed.texts() if listed is not None else None
-    if not entries:
-        return None
-    names = instances.expand(entries, ctx.region)
-    if not names:
-        return None
-    out = []
-    for name in names:
+    pool = []
+    for name in allowed.types:
         facts = instances.facts(name)
         if facts is None:
-            return None
-        out.append(facts)
-    return out
+            return []  # an unknown type could be the one the job fits on
+        pool.append(_Capacity(facts, instances.ecs_registrable_memory_mib(facts)))
+    return pool
 
 
 # -- what the job asks for ------------------------------------------------------------------
