@@ -1,4 +1,4 @@
-"""The command line: ``batchlint scan``, ``batchlint rules``, ``batchlint rule NAME``.
+"""The command line: ``batchlint scan``, ``cost``, ``rules``, ``rule NAME``.
 
 Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage or input error (one line
 on stderr, nothing written).
@@ -9,11 +9,12 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from batchlint import __version__
+from batchlint.cost import command as cost_command
+from batchlint.output import OutputError, emit
 from batchlint.report import Finding
 from batchlint.rule import RuleMeta, Severity
 
@@ -25,6 +26,7 @@ examples:
   batchlint scan stack.yaml --format sarif --output batchlint.sarif
   batchlint scan plan.json --format json --fail-on error
   batchlint scan . --select BL-CE --ignore image-tag-unpinned
+  batchlint cost stack.yaml                         what it costs (see 'batchlint cost -h')
   batchlint rules                                   list every rule
   batchlint rule spot-best-fit-allocation           show a rule's documentation
 
@@ -109,6 +111,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--verbose", "-v", action="store_true", help="list skipped files and why on stderr"
     )
+    cost_command.add_scan_arguments(scan)
+    cost_command.add_parser(sub)
 
     rules = sub.add_parser("rules", help="list the rules", description="List every rule.")
     rules.add_argument("--format", choices=("text", "json"), default="text")
@@ -129,7 +133,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules(args)
         if args.command == "rule":
             return _rule(args)
-    except UsageError as exc:
+        if args.command == "cost":
+            return cost_command.run(args)
+    except (UsageError, OutputError) as exc:
         print(f"batchlint: error: {exc}", file=sys.stderr)
         return 2
     parser.print_help()
@@ -156,11 +162,18 @@ def _scan(args: argparse.Namespace) -> int:
     for selector in select + ignore:
         if not any(matches(r, [selector]) for r in known):
             raise UsageError(f"unknown rule or prefix '{selector}' (see 'batchlint rules')")
-    options = ScanOptions(select=select, ignore=ignore, region=args.region, rules_dirs=rules_dirs)
+    options = ScanOptions(
+        select=select,
+        ignore=ignore,
+        region=args.region,
+        rules_dirs=rules_dirs,
+        **cost_command.scan_options(args),
+    )
     try:
         report = scan(args.paths, options)
     except InputError as exc:
         raise UsageError(str(exc)) from None
+    cost_command.print_notes(options)
     if args.verbose:
         for file, reason in report.files_skipped:
             print(f"batchlint: skipped {file}: {reason}", file=sys.stderr)
@@ -172,11 +185,7 @@ def _scan(args: argparse.Namespace) -> int:
         and sys.stdout.isatty()
     )
     text = render(report, args.format, color=color, tool_version=__version__, base_dir=".")
-    if args.output:
-        _write_atomically(Path(args.output), text)
-    else:
-        sys.stdout.buffer.write(text.encode("utf-8"))
-        sys.stdout.flush()
+    emit(text, args.output, args.paths)
     return _exit_code(report.findings, args.fail_on)
 
 
@@ -185,20 +194,6 @@ def _exit_code(findings: list[Finding], fail_on: str) -> int:
         return 0
     threshold = Severity(fail_on).rank
     return 1 if any(f.severity.rank >= threshold for f in findings) else 0
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    """Write to a temporary file beside ``path`` and rename it: never a half-written report."""
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise UsageError(f"{path}: folder {folder} does not exist")
-    try:
-        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(temp, path)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
 
 
 def _rules(args: argparse.Namespace) -> int:

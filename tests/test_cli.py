@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -174,3 +175,20 @@ def test_hostile_input_is_a_meta_finding(tmp_path: Path, content: bytes, needle:
     findings = json.loads(result.stdout)["findings"]
     assert [f["code"] for f in findings] == ["BL-META-001"]
     assert needle in findings[0]["message"]
+
+
+def test_output_to_a_device_writes_through_it(tmp_path: Path) -> None:
+    # renaming a temporary file over /dev/null would replace the device
+    assert main(["scan", EXAMPLE, "--format", "json", "--output", os.devnull]) == 1
+    assert Path(os.devnull).is_char_device()
+
+
+def test_output_over_an_input_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stack = tmp_path / "stack.yaml"
+    stack.write_text(Path(EXAMPLE).read_text())
+    before = stack.read_bytes()
+    assert main(["scan", str(stack), "--output", str(stack)]) == 2
+    assert "refusing to overwrite" in capsys.readouterr().err
+    assert stack.read_bytes() == before

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from batchlint.cost.command import compare_paths
 from batchlint.engine import ScanOptions, scan
 from batchlint.registry import builtin_rules
 from batchlint.rule import RuleMeta
@@ -38,8 +39,16 @@ def _options(doc: str) -> dict[str, Any]:
 def _fires(item: RuleMeta, text: str, tmp_path: Path) -> list[str]:
     path = tmp_path / "example.yaml"
     path.write_text(text)
-    options = {item.name: _options(item.doc)}
-    report = scan([str(path)], ScanOptions(select=[item.code, "BL-META"], rule_options=options))
+    options = ScanOptions(
+        select=[item.code, "BL-META"], rule_options={item.name: _options(item.doc)}
+    )
+    if re.search(r"^## Base$", item.doc, re.M):
+        # a rule about a change (cost --compare): the example is the head, ## Base the base
+        base = tmp_path / "base.yaml"
+        base.write_text(_section_yaml(item.doc, "## Base"))
+        report = compare_paths(str(base), str(path), options).report
+    else:
+        report = scan([str(path)], options)
     assert not report.files_skipped, report.files_skipped
     assert not [f for f in report.findings if f.code.startswith("BL-META")], report.findings
     return [f.message for f in report.findings]

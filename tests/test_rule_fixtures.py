@@ -2,7 +2,9 @@
 
 ``fixtures/rules/<rule-name>/expected.json`` maps each fixture file to the addresses the
 rule must flag in it (one entry per finding); every other resource in the file must stay clean.
-An ``options.json`` beside it holds rule options to scan with (e.g. a budget).
+An ``options.json`` beside it holds rule options to scan with (e.g. a budget). A rule about a
+change (``cost --compare``) has a ``base/`` folder beside them: each fixture is compared with
+the file of the same name there.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import json
 
 import pytest
 
+from batchlint.cost.command import compare_paths
 from batchlint.engine import ScanOptions, scan
 from batchlint.registry import builtin_rules
 
@@ -42,9 +45,12 @@ def test_rule_flags_exactly_the_expected_resources(name: str, file: str) -> None
     expected = json.loads((folder / "expected.json").read_text())[file]
     options = folder / "options.json"
     settings = {name: json.loads(options.read_text())} if options.is_file() else {}
-    report = scan(
-        [str(folder / file)], ScanOptions(select=[RULES[name].code], rule_options=settings)
-    )
+    scan_options = ScanOptions(select=[RULES[name].code], rule_options=settings)
+    base = folder / "base" / file
+    if base.is_file():  # a rule about a change: the fixture is the head, base/ has the base
+        report = compare_paths(str(base), str(folder / file), scan_options).report
+    else:
+        report = scan([str(folder / file)], scan_options)
     meta = [f for f in report.findings if f.code.startswith("BL-META")]
     assert not meta, meta
     assert report.files_scanned, f"{file} was skipped: {report.files_skipped}"

@@ -1,0 +1,366 @@
+"""``batchlint cost``: what the inputs cost, and what a change adds (a pull-request gate).
+
+    batchlint cost stack.yaml [--format text|json|markdown] [--usage usage.yaml]
+    batchlint cost --compare base/ head/ --max-increase-usd 500
+
+``cli`` registers the subcommand (:func:`add_parser`) and dispatches to :func:`run`; it also
+gives ``scan`` the same pricing inputs (:func:`add_scan_arguments`, :func:`scan_options`,
+:func:`print_notes`). Files are found and read as ``scan`` reads them. With ``--compare``, the
+threshold is the rule ``cost-increase-over-threshold``: the comparison reaches it as
+``options["increase"]`` and it decides (exit 1 when it fires). Usage and input errors raise
+``cli.UsageError`` (exit 2, one line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+if TYPE_CHECKING:
+    from batchlint.cost.compare import Comparison, FileCosts
+    from batchlint.cost.usage import Usage
+    from batchlint.engine import ScanOptions
+    from batchlint.prices import PriceSource
+    from batchlint.report import Report
+
+THRESHOLD_RULE = "cost-increase-over-threshold"
+FORMATS = ("text", "json", "markdown")
+
+_EPILOG = """\
+examples:
+  batchlint cost stack.yaml                          a table of what each resource costs
+  batchlint cost stack.yaml --format json            the same as data (also: markdown)
+  batchlint cost plan.json --usage usage.yaml        monthly estimate from expected job volumes
+  batchlint cost --compare base/plan.json plan.json  what this change adds
+  batchlint cost --compare base/ infra/ --max-increase-usd 500 --format markdown
+
+exit codes: 0 done (and under the limits), 1 a --max-increase-* limit is exceeded,
+2 usage or input error
+"""
+
+
+# -- argparse ----------------------------------------------------------------------------------
+
+
+def add_parser(sub: Any) -> argparse.ArgumentParser:
+    """Register ``cost`` on ``sub`` (the subparsers action of the main parser)."""
+    cost = sub.add_parser(
+        "cost",
+        help="estimate what compute environments and job definitions cost",
+        description="Estimate the cost of every compute environment (floor and ceiling a "
+        "month) and job definition (per job-hour, worst case per submission, and per month "
+        "with --usage), or with --compare what a change adds. Every figure cites its price "
+        "snapshot and Region and lists what it assumed.",
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cost.add_argument(
+        "paths", nargs="+", metavar="PATH", help="files or folders (with --compare: one, the head)"
+    )
+    cost.add_argument("--format", "-f", choices=FORMATS, default="text", help="(default: text)")
+    cost.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically)")
+    cost.add_argument(
+        "--region",
+        default="us-east-1",
+        help="AWS region for prices when the input does not say (default: us-east-1)",
+    )
+    _pricing_arguments(cost)
+    cost.add_argument(
+        "--compare",
+        metavar="BASE",
+        help="compare with BASE, the same stack before the change (a file, or a folder "
+        "matched file by file with the folder PATH)",
+    )
+    cost.add_argument(
+        "--max-increase-usd",
+        type=float,
+        metavar="N",
+        help="with --compare: exit 1 when the total monthly ceiling or floor rises by more "
+        "than N USD",
+    )
+    cost.add_argument(
+        "--max-increase-percent",
+        type=float,
+        metavar="P",
+        help="with --compare: exit 1 when either rises by more than P percent",
+    )
+    return cost
+
+
+def add_scan_arguments(scan: argparse.ArgumentParser) -> None:
+    """The pricing inputs of ``scan``: its JSON ``costs`` then match ``batchlint cost``."""
+    _pricing_arguments(scan)
+    scan.add_argument(
+        "--budget",
+        type=float,
+        metavar="USD",
+        help="monthly budget per compute environment, for max-cost-over-budget",
+    )
+
+
+def _pricing_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--usage",
+        metavar="FILE",
+        help="a usage file (expected job volumes) for monthly estimates; see docs/costs.md",
+    )
+    parser.add_argument(
+        "--live-pricing",
+        action="store_true",
+        help="ask the AWS Price List API (read-only, needs credentials); falls back to the "
+        "bundled snapshot with a note",
+    )
+
+
+# -- scan --------------------------------------------------------------------------------------
+
+
+def scan_options(args: argparse.Namespace) -> dict[str, Any]:
+    """``ScanOptions`` fields for ``scan``'s --live-pricing, --usage and --budget."""
+    if args.budget is not None and not args.budget >= 0:
+        _fail("--budget must be a number of USD, 0 or more")
+    source = _price_source(True) if args.live_pricing else None
+    return {"price_source": source, "usage": _usage(args.usage), "budget_usd": args.budget}
+
+
+def print_notes(options: ScanOptions) -> None:
+    """After a scan: live-pricing notes and unused usage entries, on stderr."""
+    for note in notes(options.price_source, options.usage):
+        print(f"batchlint: note: {note}", file=sys.stderr)
+
+
+def notes(source: PriceSource | None, usage: Usage | None) -> list[str]:
+    out = list(getattr(source, "notes", []))
+    if usage is not None:
+        out += [
+            f"{usage.file}:{entry.line}: usage entry {entry.key!r} matches no resource"
+            for entry in usage.unused()
+        ]
+    return out
+
+
+# -- cost --------------------------------------------------------------------------------------
+
+
+def run(args: argparse.Namespace) -> int:
+    from batchlint import __version__
+    from batchlint.cost import report
+    from batchlint.output import emit
+
+    options = _options(args)
+    usage_file = options.usage.file if options.usage is not None else None
+    if args.compare:
+        if len(args.paths) != 1:
+            _fail("--compare BASE takes one head PATH to compare it with")
+        result = compare_paths(args.compare, args.paths[0], options)
+        found = notes(options.price_source, options.usage)
+        thresholds = {
+            "max_increase_usd": args.max_increase_usd,
+            "max_increase_percent": args.max_increase_percent,
+        }
+        findings = result.report.findings
+        if args.format == "json":
+            text = report.json_comparison(
+                result.comparison,
+                base=result.base,
+                head=result.head,
+                findings=findings,
+                thresholds=thresholds,
+                usage_file=usage_file,
+                notes=found,
+                tool_version=__version__,
+            )
+        elif args.format == "markdown":
+            text = report.markdown_comparison(
+                result.comparison, findings=findings, usage_file=usage_file, notes=found
+            )
+        else:
+            text = report.text_comparison(
+                result.comparison,
+                base=args.compare,
+                head=args.paths[0],
+                findings=findings,
+                usage_file=usage_file,
+            )
+        code = 1 if findings else 0
+    else:
+        if args.max_increase_usd is not None or args.max_increase_percent is not None:
+            _fail("--max-increase-usd and --max-increase-percent need --compare BASE")
+        files = estimate_paths(args.paths, options)
+        found = notes(options.price_source, options.usage)
+        if args.format == "json":
+            text = report.json_costs(
+                files, usage_file=usage_file, notes=found, tool_version=__version__
+            )
+        elif args.format == "markdown":
+            text = report.markdown_costs(files, usage_file=usage_file, notes=found)
+        else:
+            text = report.text_costs(files, usage_file=usage_file)
+        code = 0
+    if args.format == "text":
+        for note in found:
+            print(f"batchlint: note: {note}", file=sys.stderr)
+    emit(text, args.output, [*args.paths, *([args.compare] if args.compare else [])])
+    return code
+
+
+def _options(args: argparse.Namespace) -> ScanOptions:
+    from batchlint.engine import ScanOptions
+    from batchlint.registry import builtin_rules, find
+
+    limits = {"max_increase_usd": args.max_increase_usd}
+    limits["max_increase_percent"] = args.max_increase_percent
+    for name, value in limits.items():
+        if value is not None and not value >= 0:
+            _fail(f"--{name.replace('_', '-')} must be 0 or more")
+    rule = find(list(builtin_rules()), THRESHOLD_RULE)
+    assert rule is not None
+    return ScanOptions(
+        select=[rule.code],
+        region=args.region,
+        rule_options={THRESHOLD_RULE: limits},
+        price_source=_price_source(args.live_pricing),
+        usage=_usage(args.usage),
+    )
+
+
+def _price_source(live: bool) -> PriceSource:
+    from batchlint.cost.live import price_source
+
+    try:
+        return price_source(live)
+    except (OSError, ValueError, KeyError) as exc:  # a damaged bundled snapshot
+        _fail(f"cannot read the bundled price snapshot: {exc}")
+
+
+def _usage(path: str | None) -> Usage | None:
+    if path is None:
+        return None
+    from batchlint.cost.usage import UsageError, load_usage
+
+    try:
+        return load_usage(path)
+    except UsageError as exc:
+        _fail(str(exc))
+
+
+def _fail(message: str) -> NoReturn:
+    from batchlint.cli import UsageError
+
+    raise UsageError(message)
+
+
+# -- estimates ---------------------------------------------------------------------------------
+
+
+def estimate_paths(paths: list[str], options: ScanOptions) -> list[FileCosts]:
+    """The estimates of every template and plan in ``paths`` (files as scan finds them)."""
+    from batchlint.engine import InputError, collect_files
+
+    try:
+        files = collect_files(paths)
+    except InputError as exc:
+        _fail(str(exc))
+    explicit = {Path(p) for p in paths if Path(p).is_file()}
+    out = []
+    for path, shown in files:
+        item = _estimate(path, shown, shown, options, path in explicit)
+        if item is not None:
+            out.append(item)
+    return out
+
+
+def _estimate(
+    path: Path, shown: str, key: str, options: ScanOptions, explicit: bool
+) -> FileCosts | None:
+    from batchlint.cost.compare import FileCosts
+    from batchlint.cost.estimate import estimate_scope
+    from batchlint.meta import INPUT_UNREADABLE
+    from batchlint.sources import Skipped, load_file
+
+    loaded = load_file(path, shown, options.region)
+    if isinstance(loaded, Skipped):
+        if explicit:  # named on the command line: not silently priced at nothing
+            _fail(f"{loaded.file}: {loaded.reason}")
+        return None
+    for issue in loaded.meta:
+        if issue.code == INPUT_UNREADABLE.code:
+            _fail(f"{shown}:{issue.line}: {issue.message}")
+    region = loaded.region or options.region
+    source = options.price_source or _price_source(False)
+    costs = estimate_scope(loaded, region, source, options.usage)
+    return FileCosts(shown, key, region, costs, loaded)
+
+
+# -- comparison --------------------------------------------------------------------------------
+
+
+@dataclass
+class Compared:
+    base: list[FileCosts]
+    head: list[FileCosts]
+    comparison: Comparison
+    report: Report  # the selected rules' findings on the head files
+
+
+def compare_paths(base: str, head: str, options: ScanOptions) -> Compared:
+    """Compare the costs of ``base`` and ``head`` (two files, or two folders matched by
+    relative path), then run the selected rules on the head files, giving
+    ``cost-increase-over-threshold`` the comparison as its ``increase`` option."""
+    from batchlint.cost.compare import compare
+    from batchlint.engine import check_scope, select_rules
+    from batchlint.registry import RuleError, all_rules
+    from batchlint.report import Finding, Report
+
+    pairs = pair_files(base, head)
+    explicit = len(pairs) == 1 and Path(head).is_file()
+    old = [_estimate(b, _shown(b), k, options, explicit) for k, b, _ in pairs if b]
+    new = [_estimate(h, _shown(h), k, options, explicit) for k, _, h in pairs if h]
+    base_files = [f for f in old if f is not None]
+    head_files = [f for f in new if f is not None]
+    comparison = compare(base_files, head_files)
+    try:
+        rules = select_rules(all_rules(options.rules_dirs), options)
+    except RuleError as exc:
+        _fail(str(exc))
+    settings = dict(options.rule_options)
+    settings[THRESHOLD_RULE] = {
+        **settings.get(THRESHOLD_RULE, {}),
+        "increase": comparison.increase(),
+    }
+    run_options = replace(options, rule_options=settings, usage=None)
+    report = Report(rules=rules)
+    for item in head_files:
+        report.files_scanned.append(item.file)
+        if item.scope is not None:
+            check_scope(item.scope, rules, run_options, report)
+    report.costs = []  # the comparison has them; check_scope's copy is not used
+    report.findings.sort(key=Finding.sort_key)
+    return Compared(base_files, head_files, comparison, report)
+
+
+def pair_files(base: str, head: str) -> list[tuple[str, Path | None, Path | None]]:
+    """(key, base file, head file): a pair of files, or two folders' files matched by their
+    path inside the folder (a file on one side only has ``None`` on the other)."""
+    from batchlint.engine import collect_files, display_name
+
+    old, new = Path(base), Path(head)
+    for given in (old, new):
+        if not given.exists():
+            _fail(f"{given}: no such file or directory")
+    if old.is_file() and new.is_file():
+        return [(display_name(new), old, new)]
+    if not (old.is_dir() and new.is_dir()):
+        _fail(f"--compare {base} {head}: compare a file with a file, or a folder with a folder")
+    before = {p.relative_to(old).as_posix(): p for p, _ in collect_files([base])}
+    after = {p.relative_to(new).as_posix(): p for p, _ in collect_files([head])}
+    return [(key, before.get(key), after.get(key)) for key in sorted(before.keys() | after.keys())]
+
+
+def _shown(path: Path) -> str:
+    from batchlint.engine import display_name
+
+    return display_name(path)
