@@ -352,9 +352,9 @@ def _spot_environment(
         "types_without_data": missing,
     }
     cost.assumptions.append(
-        "Floor and ceiling are at on-demand rates, the most Spot capacity can cost; "
-        "details.spot_monthly applies each type's average savings from the Spot Instance "
-        "Advisor, which are monthly averages, not prices."
+        "Floor and ceiling are at on-demand rates, the most Spot capacity can cost; the Spot "
+        "estimate applies each type's average savings from the Spot Instance Advisor, which "
+        "are monthly averages, not prices."
     )
     return True
 
