@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from batchlint import instances
-from batchlint.model import Node, Resource
+from batchlint.model import Kind, Node, Resource, Scope
 
 _EC2 = frozenset({"EC2", "SPOT"})
 
@@ -52,6 +52,15 @@ def ec2_capacity(ces: Iterable[Resource], eks: bool) -> Ec2Capacity | str:
     if not relevant:
         return "no EC2 or Spot compute environment in scope to place the job on"
     return Ec2Capacity(types, has_spot)
+
+
+def scope_capacity(scope: Scope, eks: bool) -> Ec2Capacity | str:
+    """:func:`ec2_capacity` of all the compute environments of ``scope``, worked out once
+    per scope rather than once per job definition. The answer is shared: do not change it."""
+    return scope.cached(
+        ("ec2_capacity", eks),
+        lambda: ec2_capacity(scope.of_kind(Kind.COMPUTE_ENVIRONMENT), eks),
+    )
 
 
 def _upper(node: Node | None) -> str | None:

@@ -12,10 +12,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from batchlint import __version__
+from batchlint import __version__, limits
 from batchlint.cost import command as cost_command
 from batchlint.output import OutputError, emit
 from batchlint.report import Finding
+from batchlint.reporters.text import clean
 from batchlint.rule import RuleMeta, Severity
 
 FAIL_ON = ("error", "warning", "note", "never")
@@ -112,6 +113,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--verbose", "-v", action="store_true", help="list skipped files and why on stderr"
     )
     cost_command.add_scan_arguments(scan)
+    limits.add_arguments(scan)
     cost_command.add_parser(sub)
 
     rules = sub.add_parser("rules", help="list the rules", description="List every rule.")
@@ -136,7 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "cost":
             return cost_command.run(args)
     except (UsageError, OutputError) as exc:
-        print(f"batchlint: error: {exc}", file=sys.stderr)
+        print(f"batchlint: error: {clean(str(exc))}", file=sys.stderr)
         return 2
     parser.print_help()
     return 2
@@ -167,6 +169,7 @@ def _scan(args: argparse.Namespace) -> int:
         ignore=ignore,
         region=args.region,
         rules_dirs=rules_dirs,
+        limits=limits.from_args(args),
         **cost_command.scan_options(args),
     )
     try:
@@ -176,7 +179,7 @@ def _scan(args: argparse.Namespace) -> int:
     cost_command.print_notes(options)
     if args.verbose:
         for file, reason in report.files_skipped:
-            print(f"batchlint: skipped {file}: {reason}", file=sys.stderr)
+            print(f"batchlint: skipped {clean(file)}: {clean(reason)}", file=sys.stderr)
     color = (
         args.format == "text"
         and not args.output
@@ -185,7 +188,9 @@ def _scan(args: argparse.Namespace) -> int:
         and sys.stdout.isatty()
     )
     text = render(report, args.format, color=color, tool_version=__version__, base_dir=".")
-    emit(text, args.output, args.paths)
+    # every file the run read is an input a report must not replace
+    read = [*args.paths, *([args.usage] if args.usage else []), *map(str, rules_dirs)]
+    emit(text, args.output, read)
     return _exit_code(report.findings, args.fail_on)
 
 

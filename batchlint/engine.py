@@ -13,8 +13,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from batchlint import meta
+from batchlint.limits import DEFAULT as DEFAULT_LIMITS
+from batchlint.limits import FileTimeout, Limits, deadline
 from batchlint.location import fingerprint
-from batchlint.model import Graph, Kind, Resource, Scope
+from batchlint.model import Graph, Kind, MetaIssue, Resource, Scope
 from batchlint.registry import all_rules, matches
 from batchlint.report import Finding, Report
 from batchlint.rule import Context, Hit, RuleMeta, Severity
@@ -39,6 +41,7 @@ class ScanOptions:
     price_source: PriceSource | None = None  # None: the bundled snapshot
     usage: Usage | None = None  # a loaded usage file: usage-based monthly estimates
     budget_usd: float | None = None  # monthly budget, for rules with a monthly_budget_usd option
+    limits: Limits = DEFAULT_LIMITS  # what one input file may cost to read and check
 
 
 class InputError(Exception):
@@ -85,14 +88,35 @@ def scan(paths: Iterable[str], options: ScanOptions | None = None) -> Report:
     rules = select_rules(all_rules(options.rules_dirs), options)
     report = Report(rules=rules)
     for path, shown in collect_files(paths):
-        loaded = load_file(path, shown, options.region)
-        if isinstance(loaded, Skipped):
-            report.files_skipped.append((loaded.file, loaded.reason))
-            continue
-        report.files_scanned.append(shown)
-        check_scope(loaded, rules, options, report)
+        _scan_file(path, shown, rules, options, report)
     report.findings = _dedupe(sorted(report.findings, key=Finding.sort_key))
     return report
+
+
+def _scan_file(
+    path: Path, shown: str, rules: list[RuleMeta], options: ScanOptions, report: Report
+) -> None:
+    """Read and check one file within its time limit. A file that runs out of time reports
+    only that (BL-META-001): what it had found so far depends on the machine's speed, and
+    the same input must give the same report."""
+    marks = len(report.findings), len(report.costs), dict(report.resources)
+    seconds = options.limits.timeout_per_file
+    try:
+        with deadline(seconds):
+            loaded = load_file(path, shown, options.region, options.limits)
+            if isinstance(loaded, Skipped):
+                report.files_skipped.append((loaded.file, loaded.reason))
+                return
+            check_scope(loaded, rules, options, report)
+    except FileTimeout:
+        del report.findings[marks[0] :], report.costs[marks[1] :]
+        report.resources = marks[2]
+        code = meta.INPUT_UNREADABLE.code
+        message = f"stopped after {seconds:g} s (--timeout-per-file); nothing else is reported"
+        if any(r.code == code for r in rules):
+            issue = MetaIssue(code, message)
+            report.findings.append(_meta_finding(Scope(shown, "unreadable"), code, message, issue))
+    report.files_scanned.append(shown)
 
 
 def check_scope(scope: Scope, rules: list[RuleMeta], options: ScanOptions, report: Report) -> None:

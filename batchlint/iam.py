@@ -242,13 +242,20 @@ def _by_arn(scope: Scope, node: Node, origin: Resource) -> PolicySource | None:
 
 def _naming(scope: Scope, role: Resource, kind: Kind) -> list[Resource]:
     """Resources of ``kind`` whose ``roles`` (or a lone ``role``) refer to ``role``."""
-    out = []
+    index = scope.cached(("iam_naming", kind), lambda: _naming_index(scope, kind))
+    return list(index.get(role, ()))
+
+
+def _naming_index(scope: Scope, kind: Kind) -> dict[Resource, list[Resource]]:
+    """Every role the resources of ``kind`` name, with those resources in source order."""
+    index: dict[Resource, list[Resource]] = {}
     for resource in scope.of_kind(kind):
         for key in ("roles", "role"):
-            if role in scope.deref_all(resource.props.get(key)):
-                out.append(resource)
-                break
-    return out
+            for role in scope.deref_all(resource.props.get(key)):
+                found = index.setdefault(role, [])
+                if not found or found[-1] is not resource:
+                    found.append(resource)
+    return index
 
 
 def _policy_name(policy: Resource) -> str:

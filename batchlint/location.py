@@ -33,7 +33,9 @@ def split(pointer: str) -> list[str]:
 
 def fingerprint(code: str, address: str, pointer: str, inner: str = "") -> str:
     """Stable identity of a finding: never from line numbers, so edits above it keep it."""
-    digest = hashlib.sha256("\x1f".join((code, address, pointer, inner)).encode("utf-8"))
+    text = "\x1f".join((code, address, pointer, inner))
+    # surrogatepass: a lone surrogate (a "\ud800" escape in a JSON input) hashes too
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()[:32]
 
 
@@ -48,6 +50,9 @@ class YamlLocator:
 
     def __init__(self, root: yaml.Node | None) -> None:
         self.root = root
+        # the members of each mapping walked through, by key (the first of a repeated key):
+        # a template's Resources mapping is searched once, not once per finding
+        self._keys: dict[yaml.MappingNode, dict[str, yaml.Node]] = {}
 
     def locate(self, pointer: str) -> tuple[int, int]:
         node = self.root
@@ -56,10 +61,7 @@ class YamlLocator:
         for token in split(pointer):
             child = None
             if isinstance(node, yaml.MappingNode):
-                for key, value in node.value:
-                    if isinstance(key, yaml.ScalarNode) and key.value == token:
-                        child = value
-                        break
+                child = self._members(node).get(token)
             elif isinstance(node, yaml.SequenceNode) and token.isdigit():
                 index = int(token)
                 if index < len(node.value):
@@ -70,6 +72,16 @@ class YamlLocator:
         mark = node.start_mark
         return mark.line + 1, mark.column + 1
 
+    def _members(self, node: yaml.MappingNode) -> dict[str, yaml.Node]:
+        members = self._keys.get(node)
+        if members is None:
+            members = {}
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and isinstance(key.value, str):
+                    members.setdefault(key.value, value)
+            self._keys[node] = members
+        return members
+
 
 _WS = re.compile(r"[ \t\n\r]*")
 _STRING = re.compile(r'"(?:[^"\\]|\\.)*"', re.S)
@@ -77,13 +89,33 @@ _SCALAR = re.compile(r"[^,\]}\s]+")
 _BRACKET = re.compile(r'["\[\]{}]')
 
 
+class _Members:
+    """How far one JSON container has been read: where each member read so far starts.
+
+    ``resume`` is where reading goes on: the next key or element, or (``pending``) the value
+    of the member read last, which is still to be skipped."""
+
+    __slots__ = ("done", "items", "keys", "pending", "resume")
+
+    def __init__(self, resume: int) -> None:
+        self.resume = resume
+        self.pending = False
+        self.done = False
+        self.keys: dict[str, int] = {}  # object: the first value of each key
+        self.items: list[int] = []  # array: each element
+
+
 class JsonLocator:
-    """Locates pointers in JSON text by walking only the path, skipping other values."""
+    """Locates pointers in JSON text by walking only the path, skipping other values.
+
+    A container's members are read at most once, however many pointers go through it: the
+    offsets read so far are kept, and the next lookup goes on from where the last stopped."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self._line_starts: list[int] | None = None
         self._cache: dict[str, tuple[int, int]] = {}
+        self._members: dict[int, _Members] = {}  # by the offset of the container
 
     def locate(self, pointer: str) -> tuple[int, int]:
         if pointer not in self._cache:
@@ -137,36 +169,64 @@ class JsonLocator:
             i = self._ws(1)
         for token in tokens:
             c = text[i]
-            start = i
-            found = -1
             if c == "{":
-                i = self._ws(i + 1)
-                while text[i] != "}":
-                    m = _STRING.match(text, i)
-                    if m is None:
-                        raise ValueError("malformed JSON")
-                    key = json.loads(m.group())
-                    i = self._ws(m.end())
-                    i = self._ws(i + 1)  # the colon
-                    if key == token:
-                        found = i
-                        break
-                    i = self._ws(self._skip(i))
-                    if text[i] == ",":
-                        i = self._ws(i + 1)
+                found = self._key(i, token)
             elif c == "[" and token.isdigit():
-                want = int(token)
-                i = self._ws(i + 1)
-                index = 0
-                while text[i] != "]":
-                    if index == want:
-                        found = i
-                        break
-                    i = self._ws(self._skip(i))
-                    if text[i] == ",":
-                        i = self._ws(i + 1)
-                    index += 1
+                found = self._item(i, int(token))
+            else:
+                found = -1
             if found < 0:
-                return start  # the deepest existing ancestor
+                return i  # the deepest existing ancestor
             i = found
         return i
+
+    def _state(self, start: int) -> _Members:
+        members = self._members.get(start)
+        if members is None:
+            members = self._members[start] = _Members(self._ws(start + 1))
+        return members
+
+    def _next(self, members: _Members) -> int:
+        """Skip the value of the member read last, if any: where the next member starts."""
+        i = members.resume
+        if members.pending:
+            i = self._ws(self._skip(i))
+            if self.text[i] == ",":
+                i = self._ws(i + 1)
+            members.resume, members.pending = i, False
+        return i
+
+    def _key(self, start: int, token: str) -> int:
+        """Where the value of member ``token`` of the object at ``start`` begins; -1 when the
+        object has no such member."""
+        text = self.text
+        members = self._state(start)
+        found = members.keys.get(token, -1)
+        while found < 0 and not members.done:
+            i = self._next(members)
+            if text[i] == "}":
+                members.done = True
+                break
+            m = _STRING.match(text, i)
+            if m is None:
+                raise ValueError("malformed JSON")
+            key = json.loads(m.group())
+            i = self._ws(m.end())
+            i = self._ws(i + 1)  # the colon
+            members.resume, members.pending = i, True
+            members.keys.setdefault(key, i)
+            if key == token:
+                found = i
+        return found
+
+    def _item(self, start: int, want: int) -> int:
+        """Where element ``want`` of the array at ``start`` begins; -1 when it is shorter."""
+        members = self._state(start)
+        while len(members.items) <= want and not members.done:
+            i = self._next(members)
+            if self.text[i] == "]":
+                members.done = True
+                break
+            members.items.append(i)
+            members.resume, members.pending = i, True
+        return members.items[want] if want < len(members.items) else -1

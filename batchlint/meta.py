@@ -15,10 +15,15 @@ INPUT_UNREADABLE = RuleMeta(
 
 ## What it does
 Reports a file that batchlint recognised as CloudFormation or Terraform JSON but could not
-read: invalid YAML or JSON, nesting too deep, a YAML alias bomb, or a file over the size limit.
+read: invalid YAML or JSON, text that is not UTF-8, or a file over one of the limits that
+keep a hostile input from exhausting the machine: its size (`--max-file-size`), its nesting
+(`--max-depth`), its number of values once YAML aliases are expanded (`--max-values`), or
+the time spent reading and checking it (`--timeout-per-file`). The defaults and the reasons
+for them are in [docs/limits.md](../limits.md).
 
 ## Why is this bad?
-Nothing in the file was checked, so a clean result would be a false assurance.
+Nothing in the file was checked (after a timeout, nothing is reported from it but this), so
+a clean result would be a false assurance.
 
 ## Example
 ```yaml
@@ -46,10 +51,14 @@ INPUT_SHAPE = RuleMeta(
 
 ## What it does
 Reports a part of a template or plan that batchlint could not translate: a resource without
-a type, properties that are not a mapping, an embedded JSON document that does not parse.
+a type, properties that are not a mapping, an embedded JSON document that does not parse, a
+number written as something else (`MaxvCpus: lots`, a vCPU requirement of `"4 vCPUs"`; it is
+read as unknown), or a Terraform JSON `format_version` whose major version batchlint does not
+know (the file is still read, as the nearest version it knows).
 
 ## Why is this bad?
-That part was not checked; the deploy will most likely reject it too.
+That part was not checked, or not checked as it will be read; the deploy will most likely
+reject it too.
 
 ## Example
 ```yaml
@@ -98,5 +107,47 @@ The resource was not checked by that rule.
     target="meta",
 )
 
-META_RULES = (INPUT_UNREADABLE, INPUT_SHAPE, RULE_CRASHED)
+DUPLICATE_KEY = RuleMeta(
+    code="BL-META-004",
+    name="duplicate-key",
+    severity=Severity.ERROR,
+    tags=("operability",),
+    fix="Keep one of the two keys",
+    summary="A mapping of an input file has the same key twice.",
+    doc="""A mapping of an input file has the same key twice.
+
+## What it does
+Reports a key written a second time in the same YAML mapping or JSON object, at the second
+occurrence, naming the line of the first. The file is still checked, with the first value:
+the one a finding's line points at. Up to 20 repeats are listed per file; the rest are
+counted in one more finding.
+
+## Why is this bad?
+CloudFormation rejects a template with a duplicate key. Other tools keep one of the values
+without a word, and not all the same one (PyYAML and Python's JSON reader keep the last), so
+what was reviewed may not be what runs.
+
+## Example
+```yaml
+Resources:
+  Queue:
+    Type: AWS::Batch::JobQueue
+    Properties:
+      Priority: 1
+      Priority: 10
+```
+
+## Use instead
+```yaml
+Resources:
+  Queue:
+    Type: AWS::Batch::JobQueue
+    Properties:
+      Priority: 10
+```
+""",
+    target="meta",
+)
+
+META_RULES = (INPUT_UNREADABLE, INPUT_SHAPE, RULE_CRASHED, DUPLICATE_KEY)
 BY_CODE = {m.code: m for m in META_RULES}

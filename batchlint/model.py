@@ -12,14 +12,16 @@ when the value sits inside a JSON string such as Terraform's ``container_propert
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import math
+from collections.abc import Callable, Hashable, Iterator
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, cast
 
 if TYPE_CHECKING:
     from batchlint.location import Locator
 
 Scalar = str | int | float | bool | None
+_T = TypeVar("_T")
 
 
 class Origin(StrEnum):
@@ -166,20 +168,17 @@ class Node:
         return str(raw)
 
     def number(self) -> float | None:
-        """The value as a number (``4``, ``4.0`` and ``"4"`` alike)."""
+        """The value as a finite number (``4``, ``4.0`` and ``"4"`` alike)."""
         if self.origin is Origin.UNKNOWN:
             return _agree(self, Node.number)
         raw = self.raw
-        if isinstance(raw, bool):
+        if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
             return None
-        if isinstance(raw, (int, float)):
-            return float(raw)
-        if isinstance(raw, str):
-            try:
-                return float(raw.strip())
-            except ValueError:
-                return None
-        return None
+        try:
+            value = float(raw.strip() if isinstance(raw, str) else raw)
+        except (ValueError, OverflowError):  # not a number, or an int beyond any float
+            return None
+        return value if math.isfinite(value) else None  # "NaN", "inf" and 1e999 are no sizes
 
     def flag(self) -> bool | None:
         """The value as a boolean (``true`` and ``"true"``, any case, alike)."""
@@ -345,6 +344,7 @@ class Scope:
         self.meta: list[MetaIssue] = []
         self._by_kind: dict[Kind, list[Resource]] | None = None
         self._by_id: dict[str, list[Resource]] | None = None
+        self._memo: dict[Hashable, object] = {}
 
     def add(
         self,
@@ -362,7 +362,15 @@ class Scope:
         self.by_address[address] = resource
         self._by_kind = None
         self._by_id = None
+        self._memo.clear()
         return resource
+
+    def cached(self, key: Hashable, compute: Callable[[], _T]) -> _T:
+        """``compute()``, worked out once per scope for ``key`` (again once a resource is
+        added): for what rules would otherwise work out over every resource, per resource."""
+        if key not in self._memo:
+            self._memo[key] = compute()
+        return cast(_T, self._memo[key])
 
     def of_kind(self, kind: Kind) -> list[Resource]:
         if self._by_kind is None:
@@ -429,13 +437,20 @@ class Scope:
 
     def referrers(self, target: Resource, kind: Kind, *path: str | int) -> list[Resource]:
         """Resources of ``kind`` whose value at ``path`` (a single value or list) refers to
-        ``target``."""
-        out = []
+        ``target``, in source order."""
+        index = self.cached(("referrers", kind, path), lambda: self._referrers(kind, path))
+        return list(index.get(target, ()))
+
+    def _referrers(self, kind: Kind, path: tuple[str | int, ...]) -> dict[Resource, list[Resource]]:
+        """Every target of the values at ``path`` of the resources of ``kind``, with the
+        resources that refer to it: one pass instead of one per target."""
+        index: dict[Resource, list[Resource]] = {}
         for resource in self.of_kind(kind):
-            node = resource.props.get(*path)
-            if node is not None and target in self.deref_all(node):
-                out.append(resource)
-        return out
+            for target in self.deref_all(resource.props.get(*path)):
+                found = index.setdefault(target, [])
+                if not found or found[-1] is not resource:
+                    found.append(resource)
+        return index
 
 
 class Graph:

@@ -70,26 +70,32 @@ def _main_tables(scope: Scope, vpc: Node | None) -> list[Resource] | None:
     if vpc is None:
         return None
     found: list[Resource] = []
-    for assoc in scope.of_kind(Kind.ROUTE_TABLE_ASSOCIATION):
-        main = assoc.props.get("main")
-        if main is None or main.flag() is not True:
-            continue
+    for assoc in _marked_main(scope, Kind.ROUTE_TABLE_ASSOCIATION):
         if not same_resource(scope, assoc.props.get("vpcId"), vpc):
             continue
         table = scope.deref(assoc.props.get("routeTableId"), Kind.ROUTE_TABLE)
         if table is None:
             return None  # the main table is set, but to something we cannot see
         found.append(table)
-    for table in scope.of_kind(Kind.ROUTE_TABLE):
-        main = table.props.get("main")
-        if (
-            main is not None
-            and main.flag() is True
-            and table not in found
-            and same_resource(scope, table.props.get("vpcId"), vpc)
-        ):
+    for table in _marked_main(scope, Kind.ROUTE_TABLE):
+        if table not in found and same_resource(scope, table.props.get("vpcId"), vpc):
             found.append(table)
     return found or None
+
+
+def _marked_main(scope: Scope, kind: Kind) -> list[Resource]:
+    """The route tables or associations of ``scope`` whose ``main`` is true (once per scope:
+    every subnet without an association of its own asks)."""
+
+    def marked() -> list[Resource]:
+        out = []
+        for resource in scope.of_kind(kind):
+            main = resource.props.get("main")
+            if main is not None and main.flag() is True:
+                out.append(resource)
+        return out
+
+    return scope.cached(("marked_main", kind), marked)
 
 
 def route_tables_for_subnet(scope: Scope, subnet: Resource) -> list[Resource] | None:

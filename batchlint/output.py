@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 import sys
 import tempfile
 from collections.abc import Iterable
@@ -43,13 +45,29 @@ def write_report(path: Path, text: str, inputs: Iterable[str] = ()) -> None:
     temp = None
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
+        # mkstemp makes the file private; give the report the mode the file has, or would get
+        os.chmod(temp, _mode(path))
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())  # on disk before the rename, so a crash leaves old or new
         os.replace(temp, path)
+        temp = None
     except OSError as exc:
-        if temp is not None and os.path.exists(temp):
-            os.unlink(temp)
         raise OutputError(f"{path}: cannot write: {exc.strerror or exc}") from None
+    finally:
+        if temp is not None:  # whatever failed (even an interrupt), no half report is left
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+
+
+def _mode(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
 
 
 def _refuse_inputs(path: Path, inputs: Iterable[str]) -> None:

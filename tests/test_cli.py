@@ -155,7 +155,7 @@ def test_module_and_console_script_agree() -> None:
     [
         (b"Resources:\n  A: {Type: AWS::Batch::JobQueue, Properties: {Priority: \xe9}}\n", "UTF-8"),
         (b"Resources:\n  X: " + b"[" * 5000 + b"]" * 5000 + b"\n", "nest"),
-        (b'{"Resources": ' + b"[" * 100000 + b"]" * 100000 + b"}", "too deep"),
+        (b'{"Resources": ' + b"[" * 100000 + b"]" * 100000 + b"}", "nested deeper than 200"),
         (
             b"Resources:\n  a: &a [x,x,x,x,x,x,x,x,x]\n"
             + b"".join(

@@ -284,10 +284,11 @@ def test_json_schema_is_closed() -> None:
         _validate(doc, schema.json_schema())
 
 
-def test_json_rejects_nan() -> None:
-    report = Report(costs=[{"monthly_usd": float("nan")}])
-    with pytest.raises(ValueError):
-        _render(report, "json")
+def test_json_writes_non_finite_figures_as_null() -> None:
+    # NaN and Infinity are not JSON: an overflowing figure is unknown, not a crash
+    report = Report(costs=[{"monthly_usd": float("nan"), "range": {"low": 1.0, "high": 1e999}}])
+    doc = json.loads(_render(report, "json"))
+    assert doc["costs"] == [{"monthly_usd": None, "range": None}]
 
 
 def test_schema_tags_match_rule_tags() -> None:

@@ -545,7 +545,6 @@ def test_functions_over_known_values(data: object, expected: object) -> None:
         ({"Fn::Cidr": [{"Fn::GetAtt": ["Role", "X"]}, 6, 8]}, None),
         ({"Fn::Transform": {"Name": "AWS::Include"}}, None),
         ({"Fn::Length": [1, 2]}, None),
-        ({"Fn::Bogus": 1}, None),
         ({"Condition": "IsProd"}, None),
         ({"Ref": ["not", "a", "name"]}, None),
         ({"Fn::GetAtt": ["Nope", "Arn"]}, None),
@@ -560,6 +559,43 @@ def test_unknown_results_keep_a_single_edge(data: object, ref: str | None) -> No
     assert node is not None and node.unknown, node
     assert node.ref == ref
     assert node.pointer.startswith("/Resources/R/Properties/V")  # Select keeps the element's
+
+
+def test_an_unknown_function_is_unknown_and_a_meta_issue() -> None:
+    resources = {"R": {"Type": "AWS::Batch::JobDefinition", "Properties": {"V": {"Fn::Bogus": 1}}}}
+    scope = scope_of({"Resources": resources})
+    node = scope.by_address["R"].props.get("v")
+    assert node is not None and node.unknown and node.ref is None
+    issues = [(m.code, m.message, m.pointer) for m in scope.meta]
+    assert issues == [
+        (
+            "BL-META-002",
+            "unknown intrinsic function 'Fn::Bogus'; read as unknown",
+            "/Resources/R/Properties/V",
+        )
+    ]
+
+
+def test_circular_dependencies_are_a_meta_issue() -> None:
+    queue = {"ComputeEnvironmentOrder": [{"Order": 1, "ComputeEnvironment": {"Ref": "Env"}}]}
+    env = {"ServiceRole": {"Fn::Sub": "${Queue.JobQueueArn}"}}
+    resources = {
+        "Queue": {"Type": "AWS::Batch::JobQueue", "Properties": queue},
+        "Env": {"Type": "AWS::Batch::ComputeEnvironment", "Properties": env},
+        "Self": {"Type": "AWS::IAM::Role", "Properties": {"RoleName": {"Ref": "Self"}}},
+        "Fine": {"Type": "AWS::IAM::Role", "Properties": {"Path": {"Ref": "Self"}}},
+    }
+    scope = scope_of({"Resources": resources})
+    assert [(m.message, m.pointer) for m in scope.meta] == [
+        (
+            "circular dependency between resources Env, Queue: CloudFormation rejects the template",
+            "/Resources/Env",
+        ),
+        (
+            "resource Self refers to itself: CloudFormation rejects the template",
+            "/Resources/Self",
+        ),
+    ]
 
 
 def test_dicts_with_several_keys_are_data() -> None:

@@ -19,6 +19,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from batchlint.limits import add_arguments as add_limit_arguments
+from batchlint.limits import from_args as limits_from_args
+
 if TYPE_CHECKING:
     from batchlint.cost.compare import Comparison, FileCosts
     from batchlint.cost.usage import Usage
@@ -87,6 +90,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         metavar="P",
         help="with --compare: exit 1 when either rises by more than P percent",
     )
+    add_limit_arguments(cost)
     return cost
 
 
@@ -203,7 +207,9 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "text":
         for note in found:
             print(f"batchlint: note: {note}", file=sys.stderr)
-    emit(text, args.output, [*args.paths, *([args.compare] if args.compare else [])])
+    # every file the run read is an input a report must not replace
+    read = [*args.paths, args.compare, args.usage]
+    emit(text, args.output, [r for r in read if r])
     return code
 
 
@@ -224,6 +230,7 @@ def _options(args: argparse.Namespace) -> ScanOptions:
         rule_options={THRESHOLD_RULE: limits},
         price_source=_price_source(args.live_pricing),
         usage=_usage(args.usage),
+        limits=limits_from_args(args),
     )
 
 
@@ -278,20 +285,26 @@ def _estimate(
 ) -> FileCosts | None:
     from batchlint.cost.compare import FileCosts
     from batchlint.cost.estimate import estimate_scope
+    from batchlint.limits import FileTimeout, deadline
     from batchlint.meta import INPUT_UNREADABLE
     from batchlint.sources import Skipped, load_file
 
-    loaded = load_file(path, shown, options.region)
-    if isinstance(loaded, Skipped):
-        if explicit:  # named on the command line: not silently priced at nothing
-            _fail(f"{loaded.file}: {loaded.reason}")
-        return None
-    for issue in loaded.meta:
-        if issue.code == INPUT_UNREADABLE.code:
-            _fail(f"{shown}:{issue.line}: {issue.message}")
-    region = loaded.region or options.region
-    source = options.price_source or _price_source(False)
-    costs = estimate_scope(loaded, region, source, options.usage)
+    seconds = options.limits.timeout_per_file
+    try:
+        with deadline(seconds):
+            loaded = load_file(path, shown, options.region, options.limits)
+            if isinstance(loaded, Skipped):
+                if explicit:  # named on the command line: not silently priced at nothing
+                    _fail(f"{loaded.file}: {loaded.reason}")
+                return None
+            for issue in loaded.meta:
+                if issue.code == INPUT_UNREADABLE.code:
+                    _fail(f"{shown}:{issue.line}: {issue.message}")
+            region = loaded.region or options.region
+            source = options.price_source or _price_source(False)
+            costs = estimate_scope(loaded, region, source, options.usage)
+    except FileTimeout:
+        _fail(f"{shown}: stopped after {seconds:g} s (--timeout-per-file)")
     return FileCosts(shown, key, region, costs, loaded)
 
 

@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from batchlint import instances
-from batchlint.capacity import ec2_capacity
+from batchlint.capacity import Ec2Capacity, ec2_capacity, scope_capacity
 from batchlint.cost.fit import Demand, Fit, best_fit, job_demand
 from batchlint.model import Kind, Node, Resource, Scope
 
@@ -371,7 +371,7 @@ def _fargate_environment(
     cost.floor_monthly = Range.exact(0.0)
     cost.assumptions.append("Fargate keeps nothing running when no job runs.")
     rates = prices.fargate(region)
-    ratios = _fargate_memory_ratios(scope)
+    ratios = scope.cached(("fargate_memory_ratios",), lambda: _fargate_memory_ratios(scope))
     if ratios:
         per_vcpu_gb = Range.span(ratios)
         cost.assumptions.append(
@@ -442,7 +442,8 @@ def estimate_job_definition(
         return None
     cost = _new(jd, "job_definition", region)
     entry = usage.entry_for(jd) if usage is not None else None
-    _estimate_job(cost, jd, scope.of_kind(Kind.COMPUTE_ENVIRONMENT), region, prices, usage, entry)
+    pool = _Pool(scope.of_kind(Kind.COMPUTE_ENVIRONMENT), scope)
+    _estimate_job(cost, jd, pool, region, prices, usage, entry)
     return cost
 
 
@@ -482,7 +483,7 @@ def estimate_job_queue(
         _usage(cost, usage, entry, None)
         cost.prices = prices.snapshot_label(region, ("ec2",))
         return cost
-    _estimate_job(cost, jd, ces, region, prices, usage, entry)
+    _estimate_job(cost, jd, _Pool(ces), region, prices, usage, entry)
     return cost
 
 
@@ -496,10 +497,36 @@ def _queue_job(scope: Scope, entry: UsageEntry) -> Resource | None:
     return None
 
 
+class _Pool:
+    """The compute environments a job may land on: a queue's, or all of a scope's (what
+    those offer is then worked out once per scope, not once per job definition)."""
+
+    def __init__(self, ces: list[Resource], scope: Scope | None = None) -> None:
+        self.ces = ces
+        self.scope = scope  # set when ``ces`` are every compute environment of the scope
+
+    def ec2(self, eks: bool) -> Ec2Capacity | str:
+        if self.scope is not None:
+            return scope_capacity(self.scope, eks)
+        return ec2_capacity(self.ces, eks)
+
+    def fargate(self) -> list[str]:
+        """The Fargate capacity types among the environments (FARGATE, FARGATE_SPOT)."""
+        if self.scope is not None:
+            kinds = self.scope.cached(("fargate_capacity",), lambda: _fargate_kinds(self.ces))
+            return list(kinds)
+        return _fargate_kinds(self.ces)
+
+
+def _fargate_kinds(ces: list[Resource]) -> list[str]:
+    compute_types = {_upper(ce.field("computeResources", "type")) for ce in ces}
+    return sorted(kind for kind in compute_types if kind in _FARGATE)
+
+
 def _estimate_job(
     cost: Cost,
     jd: Resource,
-    ces: list[Resource],
+    pool: _Pool,
     region: str,
     prices: PriceSource,
     usage: Usage | None,
@@ -519,9 +546,9 @@ def _estimate_job(
         cost.details.update(vcpus=demand.vcpus, memory_mib=demand.memory_mib, gpus=demand.gpus)
         if platform == "FARGATE":
             parts = ["fargate"]
-            pricing = _fargate_job(cost, jd, demand, ces, region, prices)
+            pricing = _fargate_job(cost, jd, demand, pool, region, prices)
         else:
-            pricing = _ec2_job(cost, jd, demand, ces, region, prices, want_spot)
+            pricing = _ec2_job(cost, jd, demand, pool, region, prices, want_spot)
             if pricing is not None and pricing.spot is not None:
                 parts = ["ec2", "spot"]
     if pricing is not None:
@@ -536,7 +563,7 @@ def _fargate_job(
     cost: Cost,
     jd: Resource,
     demand: Demand,
-    ces: list[Resource],
+    pool: _Pool,
     region: str,
     prices: PriceSource,
 ) -> _Pricing | None:
@@ -555,8 +582,7 @@ def _fargate_job(
         return None
     if arm and rates.arm_derived:
         cost.assumptions.append(f"Fargate ARM rates for {region} are estimated as x86 x 0.8.")
-    compute_types = {_upper(ce.field("computeResources", "type")) for ce in ces}
-    kinds = sorted(kind for kind in compute_types if kind in _FARGATE)
+    kinds = pool.fargate()
     cost.details["fargate_capacity"] = kinds
     cost.details["spot_per_job_hour_usd"] = round(spot, 6) if spot is not None else None
     if kinds == ["FARGATE_SPOT"] and spot is not None:
@@ -579,12 +605,12 @@ def _ec2_job(
     cost: Cost,
     jd: Resource,
     demand: Demand,
-    ces: list[Resource],
+    pool: _Pool,
     region: str,
     prices: PriceSource,
     want_spot: bool,
 ) -> _Pricing | None:
-    allowed = ec2_capacity(ces, jd.props.get("eksProperties") is not None)
+    allowed = pool.ec2(jd.props.get("eksProperties") is not None)
     if isinstance(allowed, str):
         cost.assumptions.append(f"Cost unknown: {allowed}.")
         return None

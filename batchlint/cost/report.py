@@ -31,6 +31,7 @@ from batchlint.cost.compare import (
 from batchlint.cost.estimate import Cost, Range, dollars
 from batchlint.report import Finding
 from batchlint.reporters import INFORMATION_URI, TOOL_NAME
+from batchlint.reporters.json import finite
 from batchlint.reporters.text import clean, format_finding
 
 SCHEMA_VERSION = 1
@@ -72,7 +73,10 @@ _TOTAL_LABELS = {
 
 
 def money(amount: float) -> str:
-    """Monthly dollars, three significant figures (``estimate.dollars``); nothing is $0."""
+    """Monthly dollars, three significant figures (``estimate.dollars``); nothing is $0. A
+    figure that overflowed (maxvCpus 1e308 times a price) is unknown."""
+    if not math.isfinite(amount):
+        return UNKNOWN
     return "$0" if round(amount, 2) == 0 else dollars(amount)
 
 
@@ -83,6 +87,8 @@ def money_range(value: Range) -> str:
 
 def hourly(amount: float) -> str:
     """Three significant figures, at least cents: $0.403, $0.0123, $1.23, $12.34."""
+    if not math.isfinite(amount):
+        return UNKNOWN
     if amount <= 0:
         return "$0.00"
     if amount >= 100:
@@ -98,6 +104,8 @@ def hourly_range(value: Range) -> str:
 
 def signed(amount: float, words: Callable[[float], str] = money) -> str:
     text = words(abs(amount))
+    if text == UNKNOWN:
+        return text
     if text in ("$0.00", "$0"):
         return "$0"
     return f"+{text}" if amount > 0 else f"-{text}"
@@ -191,6 +199,8 @@ def _change_total(comparison: Comparison, name: str) -> str:
         return UNKNOWN if unknown else "$0"
     text = delta_text(delta)
     percent = comparison.percent(name)
+    if percent is not None and not math.isfinite(percent):
+        percent = None
     if delta.high > 0:
         text += f" ({'+' + format(percent, ',.0f') + '%' if percent is not None else 'from $0'})"
     elif delta.high < 0 and percent is not None:
@@ -278,7 +288,7 @@ def text_costs(files: list[FileCosts], *, usage_file: str | None) -> str:
         return f"No compute environments or job definitions to estimate in {_files(files)}.\n"
     lines: list[str] = []
     for item in shown:
-        lines.append(f"{clean(item.file)} ({item.region})")
+        lines.append(f"{clean(item.file)} ({clean(item.region)})")
         rows = [_row(c, usage_file) for c in item.costs]
         lines.extend(_table(_COLUMNS, [*rows, _total_row(item.costs, usage_file)]))
         lines.extend(_footer(item.costs))
@@ -440,8 +450,14 @@ def _percent(value: float | None) -> float | None:
     return round(value, 1) if value is not None else None
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _dump(doc: dict[str, Any]) -> str:
-    return json.dumps(doc, indent=2, allow_nan=False, ensure_ascii=False) + "\n"
+    text = json.dumps(finite(doc), indent=2, allow_nan=False, ensure_ascii=False)
+    # a lone surrogate (from a "\ud800" escape in a JSON input) cannot be written as UTF-8;
+    # it can only be inside a string here, where its escape means the same
+    return _SURROGATE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n"
 
 
 # -- Markdown -----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from typing import Any
 
 from batchlint.report import Report
@@ -22,6 +23,28 @@ def document(report: Report, *, tool_version: str) -> dict[str, Any]:
 
 
 def render(report: Report, *, tool_version: str) -> str:
-    # allow_nan=False: NaN or Infinity is not JSON; fail rather than write an invalid report.
-    text = json.dumps(document(report, tool_version=tool_version), indent=2, allow_nan=False)
+    doc = finite(document(report, tool_version=tool_version))
+    text = json.dumps(doc, indent=2, allow_nan=False)  # NaN or Infinity is not JSON
     return text + "\n"
+
+
+def finite(value: Any) -> Any:
+    """``value`` with every float that is not finite written as null, and a money range
+    (``{"low", "high"}``) with such an end as a whole: a cost figure that overflows (maxvCpus
+    1e308 times a price) is unknown, not a crash or invalid JSON."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        if value.keys() == _RANGE and not all(map(_finite_number, value.values())):
+            return None
+        return {key: finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [finite(item) for item in value]
+    return value
+
+
+_RANGE = {"low", "high"}
+
+
+def _finite_number(value: Any) -> bool:
+    return not isinstance(value, float) or math.isfinite(value)

@@ -8,6 +8,7 @@ output holds no absolute path, time or host detail, so identical input gives ide
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import PurePath
 from typing import Any
@@ -152,8 +153,9 @@ def result_properties(finding: Finding) -> dict[str, Any]:
         "resource": finding.resource,
         "resource_type": finding.resource_type,
     }
-    if finding.estimated_monthly_cost_usd is not None:
-        props["estimatedMonthlyCostUsd"] = round(finding.estimated_monthly_cost_usd, 2)
+    cost = finding.estimated_monthly_cost_usd
+    if cost is not None and math.isfinite(cost):
+        props["estimatedMonthlyCostUsd"] = round(cost, 2)
     return props
 
 
@@ -170,7 +172,11 @@ def artifact_uri(file: str, base_dir: str) -> str:
     if not parts or parts[0] == os.pardir:
         given = PurePath(file)
         parts = given.parts[1:] if given.anchor else given.parts
-    return quote("/".join(parts), safe="/")
+    path = "/".join(parts)
+    try:  # a name that is not UTF-8 on disk (os.walk gives "\udcff") keeps its own bytes
+        return quote(path, safe="/", errors="surrogateescape")
+    except UnicodeEncodeError:  # a lone surrogate no file name decodes to
+        return quote(path, safe="/", errors="surrogatepass")
 
 
 def to_json(value: Any) -> Any:

@@ -15,10 +15,13 @@ SEVERITY_COLORS = {
     Severity.NOTE: "\x1b[36m",  # cyan
 }
 
-# Line breaks and tabs become spaces; other control and bidi characters are escaped, so an
-# input file cannot break the one-line format or inject terminal escape sequences.
+# Line breaks and tabs become spaces; other control and bidi characters, Unicode line and
+# paragraph separators and lone surrogates (which cannot be written as UTF-8) are escaped, so
+# an input file cannot break the one-line format or inject terminal escape sequences.
 _BLANKS = re.compile(r"[\t\n\r\v\f]+")
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+)
 
 
 def render(report: Report, *, color: bool) -> str:

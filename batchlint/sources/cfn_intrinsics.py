@@ -41,6 +41,30 @@ RAW_KEYS = frozenset(
 _UNKNOWN = Origin.UNKNOWN
 _SET = Origin.SET
 _SUB_VAR = re.compile(r"\$\{([^}]*)\}")
+# Functions CloudFormation knows that are not evaluated here (read as unknown, silently):
+# the rest of the intrinsics, the condition functions and those of a template's Rules.
+_OPAQUE = frozenset(
+    {
+        "Fn::Cidr",
+        "Fn::GetAZs",
+        "Fn::ImportValue",
+        "Fn::Length",
+        "Fn::ToJsonString",
+        "Fn::Transform",
+        "Fn::ForEach",
+        "Fn::And",
+        "Fn::Equals",
+        "Fn::Not",
+        "Fn::Or",
+        "Fn::Contains",
+        "Fn::EachMemberEquals",
+        "Fn::EachMemberIn",
+        "Fn::RefAll",
+        "Fn::ValueOf",
+        "Fn::ValueOfAll",
+        "Condition",
+    }
+)
 _PSEUDO_UNKNOWN = frozenset(
     {"AWS::AccountId", "AWS::StackName", "AWS::StackId", "AWS::NotificationARNs"}
 )
@@ -148,6 +172,10 @@ class Resolver:
         self.pseudo = pseudo_parameters(region or "")
         self.resources: set[str] = set()
         self.too_deep: str | None = None  # first pointer where nesting was cut off
+        self.unknown_functions: dict[str, str] = {}  # name -> first pointer
+        # logical id -> the resources its properties refer to (CloudFormation's dependencies)
+        self.depends: dict[str, set[str]] = {}
+        self.current: str | None = None  # the resource being resolved
         self._camel: dict[str, str] = {}
 
     def set_resources(self, logical_ids: Iterable[str]) -> None:
@@ -167,7 +195,11 @@ class Resolver:
                 if isinstance(key, str) and (
                     key.startswith("Fn::") or key == "Ref" or key == "Condition"
                 ):
-                    handler = _HANDLERS.get(key, _opaque)
+                    handler = _HANDLERS.get(key)
+                    if handler is None:
+                        handler = _opaque
+                        if key not in _OPAQUE and not key.startswith("Fn::ForEach::"):
+                            self.unknown_functions.setdefault(key, pointer)
                     return handler(self, data[key], pointer, raw, depth + 1)
             return self._mapping(data, pointer, raw, depth + 1)
         if isinstance(data, list):
@@ -210,6 +242,7 @@ class Resolver:
     # -- references ----------------------------------------------------------------------
     def ref(self, name: str, pointer: str) -> Node | None:
         if name in self.resources:
+            self.depend(name)
             return Node(None, _UNKNOWN, pointer, ref=name)
         if name.startswith("AWS::"):
             if name == "AWS::NoValue":
@@ -219,6 +252,10 @@ class Resolver:
                 None if value is None else value, _UNKNOWN if value is None else _SET, pointer
             )
         return self.parameter(name, pointer)
+
+    def depend(self, target: str) -> None:
+        if self.current is not None:
+            self.depends.setdefault(self.current, set()).add(target)
 
     def parameter(self, name: str, pointer: str) -> Node:
         """A parameter's default at the ``Ref``'s place; unknown without one. A list-typed
@@ -251,7 +288,10 @@ class Resolver:
             )
         if "." in name:
             target = name.split(".", 1)[0]
-            return Node(None, _UNKNOWN, pointer, ref=target if target in self.resources else None)
+            if target not in self.resources:
+                return Node(None, _UNKNOWN, pointer)
+            self.depend(target)
+            return Node(None, _UNKNOWN, pointer, ref=target)
         return self.ref(name, pointer)
 
 
@@ -280,6 +320,7 @@ def _get_att(r: Resolver, arg: Any, pointer: str, raw: bool, depth: int) -> Node
     elif isinstance(arg, list) and arg:
         target = r.text(arg[0], pointer + "/Fn::GetAtt/0", depth)
     if target is not None and target in r.resources:
+        r.depend(target)
         return Node(None, _UNKNOWN, pointer, ref=target)
     return Node(None, _UNKNOWN, pointer)
 

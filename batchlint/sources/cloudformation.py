@@ -16,6 +16,7 @@ from typing import Any
 from batchlint.model import Kind, MetaIssue, Node, Origin, Scope
 from batchlint.sources.cfn_foreach import Expander, is_loop
 from batchlint.sources.cfn_intrinsics import Resolver, child_pointer
+from batchlint.sources.reading import shown
 
 META = "BL-META-002"
 
@@ -55,9 +56,66 @@ def build(doc: dict[str, Any], scope: Scope, region: str) -> None:
     declared = list(_declarations(resources, resolver, scope.meta))
     resolver.set_resources(logical_id for logical_id, _, _ in declared)
     for logical_id, body, pointer in declared:
+        resolver.current = logical_id
         _translate(scope, resolver, logical_id, body, pointer)
+    resolver.current = None
     if resolver.too_deep is not None:
         _problem(scope, "values nested too deeply are read as unknown", resolver.too_deep)
+    for name, where in resolver.unknown_functions.items():
+        _problem(scope, f"unknown intrinsic function {shown(name)}; read as unknown", where)
+    pointers = {logical_id: pointer for logical_id, _, pointer in declared}
+    for cycle in _cycles(resolver.depends):
+        if len(cycle) == 1:
+            what = f"resource {cycle[0]} refers to itself"
+        else:
+            more = f" and {len(cycle) - 10} more" if len(cycle) > 10 else ""
+            what = f"circular dependency between resources {', '.join(cycle[:10])}{more}"
+        where = pointers.get(cycle[0], "/Resources")
+        _problem(scope, f"{what}: CloudFormation rejects the template", where)
+
+
+def _cycles(depends: dict[str, set[str]]) -> list[list[str]]:
+    """The cycles of the dependency graph: its strongly connected components of more than one
+    resource, or of one that refers to itself, each sorted (Tarjan's algorithm, iterative: a
+    long chain must not exhaust the stack)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    out: list[list[str]] = []
+    for start in sorted(depends):
+        if start in index:
+            continue
+        work = [(start, iter(sorted(depends.get(start, ()))))]
+        index[start] = low[start] = len(index)
+        stack.append(start)
+        on_stack.add(start)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(depends.get(child, ())))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                members = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    members.append(member)
+                    if member == node:
+                        break
+                if len(members) > 1 or node in depends.get(node, ()):
+                    out.append(sorted(members))
+    return sorted(out)
 
 
 def _declarations(
@@ -87,7 +145,8 @@ def _translate(scope: Scope, resolver: Resolver, logical_id: str, body: Any, poi
         return
     type_name = body.get("Type")
     if not isinstance(type_name, str) or not type_name:
-        _problem(scope, f"resource {logical_id} has no Type", pointer)
+        what = "has no Type" if type_name in (None, "") else "has a Type that is not a string"
+        _problem(scope, f"resource {logical_id} {what}", pointer)
         return
     spec = TYPES.get(type_name)
     if spec is None:

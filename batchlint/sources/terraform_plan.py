@@ -11,11 +11,13 @@ of its value in the document.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 
 from batchlint.location import join
 from batchlint.model import MetaIssue, Node, Origin, Scope
+from batchlint.sources.reading import shown
 from batchlint.sources.tf_nodes import Builder, Context, Links
 from batchlint.sources.tf_refs import Config, Index, Resolver, index_token, split_address
 from batchlint.sources.tf_types import TYPES, TypeSpec
@@ -23,6 +25,7 @@ from batchlint.sources.tf_types import TYPES, TypeSpec
 PLAN = "terraform-plan"
 STATE = "terraform-state"
 _MAX_MODULE_DEPTH = 64
+SUPPORTED_MAJORS = ("0", "1")  # of format_version: 0.1 and 0.2 (Terraform 0.12-0.15), 1.x
 # errors an unexpected value shape can raise deep in a translation: reported, never raised
 _SHAPE_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError)
 
@@ -54,6 +57,7 @@ def build(doc: dict, scope: Scope, region: str) -> None:
     provider's constant ``region``.
     """
     form = _form(doc)
+    _check_format_version(doc, scope)
     config = Config(None)
     if form == "plan":
         scope.source = PLAN
@@ -70,6 +74,27 @@ def build(doc: dict, scope: Scope, region: str) -> None:
         _problem(scope, "document is not a Terraform plan or state", "")
         return
     _translate(items, config, scope)
+
+
+def _check_format_version(doc: Mapping[str, object], scope: Scope) -> None:
+    """Terraform raises the major of ``format_version`` for changes that break readers, and
+    asks them to reject a major they do not know. A note and a best try serve a user better
+    than silence: the file is still read, and the finding says the result may be incomplete."""
+    version = doc.get("format_version")
+    if version is None:
+        return  # a raw terraform.tfstate, or a tool that writes only resource_changes
+    known = " and ".join(m + ".x" for m in SUPPORTED_MAJORS)
+    if not isinstance(version, str):
+        what = f"format_version is {json.dumps(version)[:40]}, not a version string"
+    elif version.split(".", 1)[0] not in SUPPORTED_MAJORS:
+        what = f"unsupported format_version {shown(version)}"
+    else:
+        return
+    _problem(
+        scope,
+        f"{what}; batchlint reads {known}, so what it reports may be incomplete",
+        "/format_version",
+    )
 
 
 def _form(doc: object) -> str | None:

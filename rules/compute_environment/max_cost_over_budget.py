@@ -80,6 +80,7 @@ not read. The Region comes from the Terraform provider or `--region` (default us
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from batchlint.cost.estimate import (
@@ -117,6 +118,8 @@ def check(ce: ComputeEnvironment, ctx: Context) -> Iterator[Hit]:
     except (OSError, ValueError, KeyError):  # a damaged price snapshot: nothing to compare
         return
     if cost is None or cost.ceiling_monthly is None or cost.ceiling_monthly.high <= budget:
+        return
+    if not math.isfinite(cost.ceiling_monthly.high):  # overflowed (maxvCpus 1e308): unknown
         return
     compute = cost.details.get("compute_type") or ""
     maximum = cost.details.get("max_vcpus") or 0

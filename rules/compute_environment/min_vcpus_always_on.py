@@ -72,6 +72,7 @@ will be deployed.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator
 
 from batchlint.cost.estimate import Cost, citation, dollars, estimate_compute_environment
@@ -122,7 +123,7 @@ def _wording(cost: Cost) -> tuple[str, float] | None:
     """The floor in words (with the Spot estimate for Spot) and in dollars; None without a
     dollar figure."""
     floor, cheapest = cost.floor_monthly, cost.details.get("cheapest_type")
-    if floor is None or cheapest is None:
+    if floor is None or cheapest is None or not math.isfinite(floor.low):
         return None
     text = f"about {dollars(floor.low)}/month at {cheapest['instance_type']} on-demand rates"
     spot = cost.details.get("spot_monthly", {}).get("floor")

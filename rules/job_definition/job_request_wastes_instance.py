@@ -147,11 +147,11 @@ import math
 from collections.abc import Iterator
 
 from batchlint import instances
-from batchlint.capacity import ec2_capacity
+from batchlint.capacity import scope_capacity
 from batchlint.containers import containers
 from batchlint.cost.estimate import Cost, citation, dollars, estimate_job_definition
 from batchlint.cost.fit import Demand, Fit, best_fit, copies_on, job_demand
-from batchlint.model import JobDefinition, Kind, Node
+from batchlint.model import JobDefinition, Node
 from batchlint.requests import requests
 from batchlint.rule import Context, Hit, Severity, rule
 
@@ -237,7 +237,7 @@ def _allowed_ratios(jd: JobDefinition, demand: Demand, ctx: Context) -> list[flo
     """GiB per vCPU of every instance type the cost model could place the job on: allowed by
     the compute environments in scope, priced in the Region, and large enough for one copy."""
     eks = jd.props.get("eksProperties") is not None
-    allowed = ec2_capacity(ctx.scope.of_kind(Kind.COMPUTE_ENVIRONMENT), eks)
+    allowed = scope_capacity(ctx.scope, eks)
     out: list[float] = []
     for name in allowed.types if not isinstance(allowed, str) else []:
         facts = instances.facts(name)

@@ -124,10 +124,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from batchlint import instances
-from batchlint.capacity import ec2_capacity
+from batchlint.capacity import scope_capacity
 from batchlint.containers import Container, containers
 from batchlint.instances import InstanceFacts
-from batchlint.model import JobDefinition, Kind, Node
+from batchlint.model import JobDefinition, Node
 from batchlint.requests import Request, requests
 from batchlint.rule import Context, Hit, Severity, rule
 
@@ -170,7 +170,7 @@ def check(jd: JobDefinition, ctx: Context) -> Iterator[Hit]:
         if names is None or any(name.upper() != "EC2" for name in names):
             return  # Fargate, or unknown
     eks = jd.props.get("eksProperties") is not None
-    pool = _capacity(ctx, eks)
+    pool = ctx.scope.cached(("request_fits_pool", eks), lambda: _capacity(ctx, eks))
     if not pool:
         return
     where = "plan" if ctx.scope.source.startswith("terraform") else "template"
@@ -186,8 +186,8 @@ def check(jd: JobDefinition, ctx: Context) -> Iterator[Hit]:
 def _capacity(ctx: Context, eks: bool) -> list[_Capacity]:
     """Every instance type the EC2/Spot compute environments in scope allow; empty when there
     is none or when any of them, or any of their types, is not fully known (then nothing can
-    be said)."""
-    allowed = ec2_capacity(ctx.scope.of_kind(Kind.COMPUTE_ENVIRONMENT), eks)
+    be said). The same for every job definition of the scope: worked out once."""
+    allowed = scope_capacity(ctx.scope, eks)
     if isinstance(allowed, str):
         return []
     pool = []

@@ -109,7 +109,7 @@ _SPOT_TYPES = {"SPOT", "FARGATE_SPOT"}
     fix='Add {action: RETRY, onStatusReason: "Host EC2*"} as the first evaluateOnExit entry',
 )
 def check(jd: JobDefinition, ctx: Context) -> Iterator[Hit]:
-    spot = _spot_environment(ctx.scope)
+    spot = ctx.scope.cached(("spot_environment",), lambda: _spot_environment(ctx.scope))
     if spot is None:
         return
     attempts = jd.field("retryStrategy", "attempts")
