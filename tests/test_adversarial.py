@@ -241,6 +241,11 @@ def test_100000_deep_nesting_is_refused_at_the_limit(
     run = batchlint("scan", str(path), "--format", "json", limit=30)
     assert_clean_exit(run)
     findings = run.report()["findings"]
+    if style == "yaml-flow" and findings and "maximum nesting depth" in findings[0]["message"]:
+        # PyYAML 6.0.4's libyaml refuses deep flow nesting itself, before batchlint's limit
+        assert [f["code"] for f in findings] == ["BL-META-001"]
+        assert run.seconds < 10
+        return
     assert [(f["code"], f["message"]) for f in findings] == [("BL-META-001", needle)]
     # where the nesting passes the limit
     assert (findings[0]["line"], findings[0]["column"]) == {
