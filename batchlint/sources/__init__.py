@@ -96,20 +96,26 @@ def _load_json(text: str, display: str, region: str, limits: Limits) -> Scope | 
         locator = JsonLocator(text)
         return _meta(display, "BL-META-001", exc.message, *locator.locate(exc.pointer))
     except json.JSONDecodeError as exc:
-        # CloudFormation reads a template that is not valid JSON as YAML, a superset of it
-        if "Resources" in text:
-            try:
-                parsed = yaml_cfn.read(text, limits)
-            except yaml_cfn.YamlError:
-                pass
-            else:
-                return _dispatch(
-                    parsed.data, display, region, YamlLocator(parsed.root), "yaml", parsed
-                )
-        if "Resources" in text or "format_version" in text or "terraform_version" in text:
-            return _meta(display, "BL-META-001", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)
-        return Skipped(display, f"invalid JSON ({exc.msg})")
+        return _invalid_json(text, display, region, limits, exc)
+    except ValueError as exc:  # an integer over Python's digit limit, and the like
+        return _meta(display, "BL-META-001", f"invalid JSON: {exc}")
     return _dispatch(document.data, display, region, JsonLocator(text), "json", document)
+
+
+def _invalid_json(
+    text: str, display: str, region: str, limits: Limits, exc: json.JSONDecodeError
+) -> Scope | Skipped:
+    # CloudFormation reads a template that is not valid JSON as YAML, a superset of it
+    if "Resources" in text:
+        try:
+            parsed = yaml_cfn.read(text, limits)
+        except yaml_cfn.YamlError:
+            pass
+        else:
+            return _dispatch(parsed.data, display, region, YamlLocator(parsed.root), "yaml", parsed)
+    if "Resources" in text or "format_version" in text or "terraform_version" in text:
+        return _meta(display, "BL-META-001", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)
+    return Skipped(display, f"invalid JSON ({exc.msg})")
 
 
 def _load_yaml(text: str, display: str, region: str, limits: Limits) -> Scope | Skipped:

@@ -89,6 +89,8 @@ def read(text: str, limits: Limits = DEFAULT) -> Document:
             raise YamlError(f"invalid YAML: {exc.problem or exc.context}", line, column) from None
         except yaml.YAMLError as exc:
             raise YamlError(f"invalid YAML: {exc}") from None
+        except UnicodeEncodeError:  # a lone surrogate in a str handed to the C reader
+            raise YamlError("invalid YAML: text that is not valid Unicode") from None
         document = Document(root, None, composer.duplicates, composer.duplicate_count)
         if root is not None:
             try:
