@@ -702,54 +702,26 @@ def _tf_environment(t: int, i: int, spot: bool) -> _Block:
         "tags": {"team": f"team-{t}"},
         "type": "SPOT" if spot else "EC2",
     }
-    return _Block(
-        "aws_batch_compute_environment",
-        kind,
-        {
-            "compute_environment_name": f"t{t}-p{i}-{kind}",
-            "compute_resources": [resources],
-            "eks_configuration": [],
-            "state": "ENABLED",
-            "tags": None,
-            "type": "MANAGED",
-            "update_policy": [],
-        },
-        {
-            "arn": True,
-            "id": True,
-            "ecs_cluster_arn": True,
-            "service_role": True,
-            "status": True,
-            "compute_resources": [
-                {
-                    "desired_vcpus": True,
-                    "ec2_configuration": True,
-                    "instance_role": True,
-                    "instance_type": [False] * len(types),
-                    "launch_template": [],
-                    "security_group_ids": True,
-                    "subnets": True,
-                }
-            ],
-        },
-        {
-            "compute_environment_name": {"references": ["var.name"]},
-            "service_role": _refs("var.service_role_arn"),
-            "type": _const("MANAGED"),
-            "compute_resources": [
-                {
-                    "type": _const("SPOT" if spot else "EC2"),
-                    "allocation_strategy": _const(strategy),
-                    "instance_type": _const(types),
-                    "instance_role": _refs("var.instance_profile_arn"),
-                    "subnets": _refs("var.subnet_ids"),
-                    "security_group_ids": _refs("var.security_group_ids"),
-                    "max_vcpus": _const(resources["max_vcpus"]),
-                    "min_vcpus": _const(resources["min_vcpus"]),
-                }
-            ],
-        },
-    )
+    unknown = {
+        "desired_vcpus": True,
+        "ec2_configuration": True,
+        "instance_role": True,
+        "instance_type": [False] * len(types),
+        "launch_template": [],
+        "security_group_ids": True,
+        "subnets": True,
+    }
+    expressions = {
+        "type": _const("SPOT" if spot else "EC2"),
+        "allocation_strategy": _const(strategy),
+        "instance_type": _const(types),
+        "instance_role": _refs("var.instance_profile_arn"),
+        "subnets": _refs("var.subnet_ids"),
+        "security_group_ids": _refs("var.security_group_ids"),
+        "max_vcpus": _const(resources["max_vcpus"]),
+        "min_vcpus": _const(resources["min_vcpus"]),
+    }
+    return _tf_compute_environment(t, i, kind, resources, unknown, expressions)
 
 
 def _tf_fargate_environment(t: int, i: int, kind: str, spot: bool) -> _Block:
@@ -769,6 +741,26 @@ def _tf_fargate_environment(t: int, i: int, kind: str, spot: bool) -> _Block:
         "tags": None,
         "type": compute,
     }
+    unknown = {"desired_vcpus": True, "security_group_ids": True, "subnets": True}
+    expressions = {
+        "type": _const(compute),
+        "max_vcpus": _const(64),
+        "subnets": _refs("var.subnet_ids"),
+        "security_group_ids": _refs("var.security_group_ids"),
+    }
+    return _tf_compute_environment(t, i, kind, resources, unknown, expressions)
+
+
+def _tf_compute_environment(
+    t: int,
+    i: int,
+    kind: str,
+    resources: dict[str, Any],
+    unknown: dict[str, Any],
+    expressions: dict[str, Any],
+) -> _Block:
+    """A managed compute environment as a plan shows it: values, what is unknown until apply
+    (under compute_resources: ``unknown``), and the configuration expressions."""
     return _Block(
         "aws_batch_compute_environment",
         kind,
@@ -787,22 +779,13 @@ def _tf_fargate_environment(t: int, i: int, kind: str, spot: bool) -> _Block:
             "ecs_cluster_arn": True,
             "service_role": True,
             "status": True,
-            "compute_resources": [
-                {"desired_vcpus": True, "security_group_ids": True, "subnets": True}
-            ],
+            "compute_resources": [unknown],
         },
         {
             "compute_environment_name": {"references": ["var.name"]},
             "service_role": _refs("var.service_role_arn"),
             "type": _const("MANAGED"),
-            "compute_resources": [
-                {
-                    "type": _const(compute),
-                    "max_vcpus": _const(64),
-                    "subnets": _refs("var.subnet_ids"),
-                    "security_group_ids": _refs("var.security_group_ids"),
-                }
-            ],
+            "compute_resources": [expressions],
         },
     )
 
