@@ -13,8 +13,10 @@ when the value sits inside a JSON string such as Terraform's ``container_propert
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Hashable, Iterator
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 from typing import TYPE_CHECKING, TypeVar, cast
 
 if TYPE_CHECKING:
@@ -45,11 +47,18 @@ class Kind(StrEnum):
     ROUTE = "route"
     ROUTE_TABLE_ASSOCIATION = "route_table_association"
     INTERNET_GATEWAY = "internet_gateway"
+    NAT_GATEWAY = "nat_gateway"
+    VPC_ENDPOINT = "vpc_endpoint"  # an endpoint, or an association that adds to one
     SECURITY_GROUP = "security_group"
     SECURITY_GROUP_INGRESS = "security_group_ingress"
     LAUNCH_TEMPLATE = "launch_template"
     SECRET = "secret"
 
+
+# computeResources.type values: the capacity a compute environment runs on
+EC2_TYPES = frozenset({"EC2", "SPOT"})
+FARGATE_TYPES = frozenset({"FARGATE", "FARGATE_SPOT"})
+SPOT_TYPES = frozenset({"SPOT", "FARGATE_SPOT"})
 
 BATCH_KINDS = (
     Kind.COMPUTE_ENVIRONMENT,
@@ -144,16 +153,44 @@ class Node:
         return {}
 
     def outcomes(self) -> list[Node | None]:
-        """Every value this node can take: itself when known, its alternatives when it is
-        an unknown with a known set of outcomes, else nothing."""
+        """The known values this node can take (``None``: the property is absent): itself
+        when known, the known alternatives of an unknown with a set of outcomes (an
+        ``Fn::If``), else nothing. A branch that is itself unknown is left out: right for
+        "can it be X", wrong for "is it always X" (use :meth:`every_outcome`)."""
         if self.origin is not Origin.UNKNOWN:
             return [self]
-        if self.alts:
-            out: list[Node | None] = []
-            for alt in self.alts:
-                out.extend(alt.outcomes() if alt is not None else [None])
-            return out
-        return []
+        out: list[Node | None] = []
+        for alt in self.alts or ():
+            out.extend(alt.outcomes() if alt is not None else [None])
+        return out
+
+    def every_outcome(self) -> list[Node | None]:
+        """Every value this node can take, as :meth:`outcomes`, but nothing at all when any
+        of them is unknown (a branch that is a parameter without default)."""
+        if self.origin is not Origin.UNKNOWN:
+            return [self]
+        if not self.alts:
+            return []
+        out: list[Node | None] = []
+        for alt in self.alts:
+            if alt is None:
+                out.append(None)
+                continue
+            inner = alt.every_outcome()
+            if not inner:
+                return []
+            out.extend(inner)
+        return out
+
+    def member(self, *path: str | int) -> Node | None:
+        """The value at ``path`` itself: ``None`` when it is absent or when a value on the
+        way is unknown (where :meth:`get` gives that enclosing unknown)."""
+        node: Node | None = self
+        for step in path:
+            if node is None or node.unknown:
+                return None
+            node = node.get(step)
+        return node
 
     # -- typed reads (None when unknown, absent or of another type) -----------------------
     def text(self) -> str | None:
@@ -231,8 +268,8 @@ class Node:
 
 
 def _agree(node: Node, read):  # type: ignore[no-untyped-def]
-    """The common typed value of an unknown's outcomes, when they all agree."""
-    outcomes = node.outcomes()
+    """The common typed value of an unknown's outcomes, when they are all known and agree."""
+    outcomes = node.every_outcome()
     if not outcomes:
         return None
     values = {read(o) if o is not None else None for o in outcomes}
@@ -245,10 +282,55 @@ def unknown(pointer: str = "", ref: str | None = None, inner: str = "") -> Node:
     return Node(None, Origin.UNKNOWN, pointer, inner, ref)
 
 
-class Resource:
-    """A resource of one scope, in the normalized shape of its kind."""
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """What one reference of a source expression reads, when that is no edge of the graph:
+    a Terraform ``configuration`` reference (``aws_ssm_parameter.db.value``,
+    ``var.db_password``), with what the document says about what it reads."""
 
-    __slots__ = ("address", "arn", "kind", "name", "pointer", "props", "scope", "type")
+    text: str  # as the source lists it, relative to its module: "data.aws_ssm_parameter.db.value"
+    type: str  # the resource or data source type, or "var", "local", "module"
+    attribute: str | None = None  # the attribute read ("value"); a variable's or local's name
+    data: bool = False  # a data source (``data.<type>.<name>``)
+    address: str | None = None  # the absolute address of the instance read, when known
+    # the known scalar attributes of what it reads, those the document marks sensitive left out
+    values: Mapping[str, Scalar] = field(default_factory=dict)
+    # what it reads is sensitive: a variable declared ``sensitive = true``, an attribute the
+    # document marks sensitive; None: the document does not say
+    sensitive: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Expression:
+    """How the source writes one attribute of a resource: the references its expression
+    makes and whether the document marks the attribute's value (or a part) sensitive."""
+
+    references: tuple[Reference, ...] = ()
+    sensitive: bool = False
+
+
+NO_EXPRESSIONS: Mapping[str, Expression] = MappingProxyType({})
+
+
+class Resource:
+    """A resource of one scope, in the normalized shape of its kind.
+
+    ``expressions`` (Terraform plans) holds, by top-level attribute in the model's naming
+    (``containerProperties``), how the configuration writes it: what its expression reads
+    beyond the edges already on the nodes. Empty for other sources.
+    """
+
+    __slots__ = (
+        "address",
+        "arn",
+        "expressions",
+        "kind",
+        "name",
+        "pointer",
+        "props",
+        "scope",
+        "type",
+    )
 
     def __init__(
         self,
@@ -269,6 +351,7 @@ class Resource:
         self.scope = scope
         self.name = name  # physical name when known
         self.arn = arn
+        self.expressions: Mapping[str, Expression] = NO_EXPRESSIONS
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.address!r})"

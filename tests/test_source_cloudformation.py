@@ -123,6 +123,8 @@ def test_batch_resources_are_translated_with_lower_camel_keys() -> None:
         ("AWS::EC2::Route", Kind.ROUTE, {"GatewayId": "igw-1"}, None),
         ("AWS::EC2::SubnetRouteTableAssociation", Kind.ROUTE_TABLE_ASSOCIATION, {}, None),
         ("AWS::EC2::InternetGateway", Kind.INTERNET_GATEWAY, {}, None),
+        ("AWS::EC2::NatGateway", Kind.NAT_GATEWAY, {"SubnetId": "subnet-1"}, None),
+        ("AWS::EC2::VPCEndpoint", Kind.VPC_ENDPOINT, {"VpcId": "vpc-1"}, None),
         ("AWS::EC2::SecurityGroup", Kind.SECURITY_GROUP, {"GroupName": "sg"}, "sg"),
         ("AWS::EC2::LaunchTemplate", Kind.LAUNCH_TEMPLATE, {"LaunchTemplateName": "lt"}, "lt"),
         ("AWS::SecretsManager::Secret", Kind.SECRET, {"Name": "s"}, "s"),
@@ -134,6 +136,81 @@ def test_supported_types_and_physical_names(
     resource = one(props, type_name)
     assert resource.kind is kind
     assert resource.name == name
+
+
+def test_nat_gateways_vpc_endpoints_and_route_targets() -> None:
+    scope = scope_of(
+        {
+            "Resources": {
+                "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+                "Table": {"Type": "AWS::EC2::RouteTable", "Properties": {"VpcId": {"Ref": "Vpc"}}},
+                "Nat": {
+                    "Type": "AWS::EC2::NatGateway",
+                    "Properties": {"SubnetId": "subnet-1", "ConnectivityType": "private"},
+                },
+                "S3": {
+                    "Type": "AWS::EC2::VPCEndpoint",
+                    "Properties": {
+                        "VpcId": {"Ref": "Vpc"},
+                        "ServiceName": {"Fn::Sub": "com.amazonaws.${AWS::Region}.s3"},
+                        "RouteTableIds": [{"Ref": "Table"}],
+                    },
+                },
+                "Ecs": {
+                    "Type": "AWS::EC2::VPCEndpoint",
+                    "Properties": {
+                        "VpcId": {"Ref": "Vpc"},
+                        "VpcEndpointType": "Interface",
+                        "ServiceName": "com.amazonaws.eu-west-1.ecs",
+                        "SubnetIds": ["subnet-1"],
+                        "PrivateDnsEnabled": True,
+                        "PolicyDocument": {"Statement": [{"Effect": "Allow"}]},
+                    },
+                },
+                "Route": {
+                    "Type": "AWS::EC2::Route",
+                    "Properties": {
+                        "RouteTableId": {"Ref": "Table"},
+                        "DestinationCidrBlock": "0.0.0.0/0",
+                        "NatGatewayId": {"Ref": "Nat"},
+                        "TransitGatewayId": "tgw-1",
+                        "VpcEndpointId": {"Ref": "S3"},
+                        "NetworkInterfaceId": "eni-1",
+                        "InstanceId": "i-1",
+                    },
+                },
+            }
+        },
+        region="eu-west-1",
+    )
+    assert scope.by_address["Nat"].kind is Kind.NAT_GATEWAY
+    s3, ecs = scope.by_address["S3"], scope.by_address["Ecs"]
+    assert s3.kind is Kind.VPC_ENDPOINT and ecs.kind is Kind.VPC_ENDPOINT
+    assert s3.props.plain() == {
+        "vpcId": None,
+        "serviceName": "com.amazonaws.eu-west-1.s3",
+        "routeTableIds": [None],
+    }
+    assert scope.deref_all(s3.props.get("routeTableIds")) == [scope.by_address["Table"]]
+    assert ecs.props.plain() == {
+        "vpcId": None,
+        "vpcEndpointType": "Interface",
+        "serviceName": "com.amazonaws.eu-west-1.ecs",
+        "subnetIds": ["subnet-1"],
+        "privateDnsEnabled": True,
+        "policyDocument": {"Statement": [{"Effect": "Allow"}]},  # IAM grammar keeps its keys
+    }
+    route = scope.by_address["Route"]
+    assert scope.deref(route.props.get("natGatewayId")) is scope.by_address["Nat"]
+    assert scope.deref(route.props.get("vpcEndpointId")) is s3
+    plain = route.props.plain()
+    assert isinstance(plain, dict)
+    assert {k: v for k, v in plain.items() if v} == {
+        "destinationCidrBlock": "0.0.0.0/0",
+        "transitGatewayId": "tgw-1",
+        "networkInterfaceId": "eni-1",
+        "instanceId": "i-1",
+    }
 
 
 def test_unknown_physical_name_is_none() -> None:

@@ -344,6 +344,229 @@ def test_network_edges_at_plan_time(plan: Scope) -> None:
     assert at(subnet, "cidrBlock").text() == "10.0.1.0/24"
 
 
+def _state(*resources: tuple[str, dict[str, object]]) -> dict[str, object]:
+    """A ``terraform show -json`` of a state holding ``(address, values)`` resources."""
+    entries = []
+    for address, values in resources:
+        type_, name = address.split(".")
+        entries.append(
+            {"address": address, "mode": "managed", "type": type_, "name": name, "values": values}
+        )
+    return {"format_version": "1.0", "values": {"root_module": {"resources": entries}}}
+
+
+def test_nat_gateways_vpc_endpoints_and_their_associations() -> None:
+    vpc, table, subnet = "vpc-0123456789abcdef0", "rtb-0123456789abcdef0", "subnet-0aaaaaaaa"
+    nat, s3, ecs = "nat-0123456789abcdef0", "vpce-0123456789abcdef0", "vpce-0fedcba987654321"
+    empty_targets = {
+        key: "" for key in ("gateway_id", "nat_gateway_id", "transit_gateway_id", "vpc_endpoint_id")
+    }
+    scope = scan(
+        _state(
+            ("aws_vpc.main", {"id": vpc, "cidr_block": "10.0.0.0/16"}),
+            ("aws_subnet.a", {"id": subnet, "vpc_id": vpc}),
+            (
+                "aws_nat_gateway.main",
+                {"id": nat, "subnet_id": subnet, "connectivity_type": "public"},
+            ),
+            (
+                "aws_route_table.private",
+                {
+                    "id": table,
+                    "vpc_id": vpc,
+                    "route": [
+                        {**empty_targets, "cidr_block": "0.0.0.0/0", "nat_gateway_id": nat},
+                        {
+                            **empty_targets,
+                            "cidr_block": "10.1.0.0/16",
+                            "network_interface_id": "eni-1",
+                        },
+                    ],
+                },
+            ),
+            (
+                "aws_route.tgw",
+                {
+                    "id": "r-1",
+                    "route_table_id": table,
+                    "destination_cidr_block": "172.16.0.0/12",
+                    "transit_gateway_id": "tgw-0123456789abcdef0",
+                    "vpc_endpoint_id": "",
+                    "nat_gateway_id": "",
+                },
+            ),
+            (
+                "aws_vpc_endpoint.s3",
+                {
+                    "id": s3,
+                    "vpc_id": vpc,
+                    "service_name": "com.amazonaws.eu-west-1.s3",
+                    "vpc_endpoint_type": "Gateway",
+                    "route_table_ids": [],
+                    "subnet_ids": [],
+                    "private_dns_enabled": False,
+                    "policy": '{"Statement": [{"Effect": "Allow", "Principal": "*"}]}',
+                },
+            ),
+            (
+                "aws_vpc_endpoint.ecs",
+                {
+                    "id": ecs,
+                    "vpc_id": vpc,
+                    "service_name": "com.amazonaws.eu-west-1.ecs",
+                    "vpc_endpoint_type": "Interface",
+                    "subnet_ids": [subnet],
+                    "private_dns_enabled": True,
+                },
+            ),
+            (
+                "aws_vpc_endpoint_route_table_association.s3",
+                {"id": "a-1", "vpc_endpoint_id": s3, "route_table_id": table},
+            ),
+            (
+                "aws_vpc_endpoint_subnet_association.ecs",
+                {"id": "a-2", "vpc_endpoint_id": ecs, "subnet_id": subnet},
+            ),
+        )
+    )
+    assert not scope.meta
+    main, gateway = scope.by_address["aws_vpc.main"], scope.by_address["aws_nat_gateway.main"]
+    private = scope.by_address["aws_route_table.private"]
+    assert gateway.kind is Kind.NAT_GATEWAY
+    assert target(scope, at(gateway, "subnetId")) == "aws_subnet.a"
+    default, peer = at(private, "routes").items()
+    assert target(scope, get(default, "natGatewayId")) == "aws_nat_gateway.main"
+    assert get(peer, "networkInterfaceId").text() == "eni-1"
+    route = scope.by_address["aws_route.tgw"]
+    assert get(route.props, "transitGatewayId").text() == "tgw-0123456789abcdef0"
+    assert route.props.get("natGatewayId") is None  # "": not set
+    endpoint = scope.by_address["aws_vpc_endpoint.s3"]
+    assert endpoint.kind is Kind.VPC_ENDPOINT
+    assert scope.deref(at(endpoint, "vpcId")) is main
+    assert at(endpoint, "serviceName").text() == "com.amazonaws.eu-west-1.s3"
+    assert at(endpoint, "vpcEndpointType").text() == "Gateway"
+    assert at(endpoint, "privateDnsEnabled").flag() is False
+    assert at(endpoint, "policyDocument", "Statement", 0, "Principal").text() == "*"
+    interface = scope.by_address["aws_vpc_endpoint.ecs"]
+    assert scope.deref_all(at(interface, "subnetIds")) == [scope.by_address["aws_subnet.a"]]
+    # an association is an endpoint resource that names the endpoint it adds to
+    tables = scope.by_address["aws_vpc_endpoint_route_table_association.s3"]
+    assert tables.kind is Kind.VPC_ENDPOINT
+    assert scope.deref(at(tables, "vpcEndpointId")) is endpoint
+    assert scope.deref_all(at(tables, "routeTableIds")) == [private]
+    subnets = scope.by_address["aws_vpc_endpoint_subnet_association.ecs"]
+    assert scope.deref(at(subnets, "vpcEndpointId")) is interface
+    assert [n.text() for n in at(subnets, "subnetIds").items()] == [subnet]
+    assert scope.referrers(endpoint, Kind.VPC_ENDPOINT, "vpcEndpointId") == [tables]
+
+
+def test_route_targets_created_by_the_same_plan_keep_their_edge() -> None:
+    route_unknown = {"id": True, "route_table_id": True, "nat_gateway_id": True}
+    doc = {
+        "format_version": "1.2",
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "aws_nat_gateway.main",
+                        "mode": "managed",
+                        "type": "aws_nat_gateway",
+                        "name": "main",
+                        "values": {"connectivity_type": "public"},
+                    },
+                    {
+                        "address": "aws_route.nat",
+                        "mode": "managed",
+                        "type": "aws_route",
+                        "name": "nat",
+                        "values": {"destination_cidr_block": "0.0.0.0/0"},
+                    },
+                ]
+            }
+        },
+        "resource_changes": [
+            {
+                "address": "aws_route.nat",
+                "type": "aws_route",
+                "change": {"actions": ["create"], "after_unknown": route_unknown},
+            }
+        ],
+        "configuration": {
+            "root_module": {
+                "resources": [
+                    {
+                        "address": "aws_route.nat",
+                        "mode": "managed",
+                        "type": "aws_route",
+                        "name": "nat",
+                        "expressions": {
+                            "destination_cidr_block": {"constant_value": "0.0.0.0/0"},
+                            "nat_gateway_id": {
+                                "references": ["aws_nat_gateway.main.id", "aws_nat_gateway.main"]
+                            },
+                        },
+                    }
+                ]
+            }
+        },
+    }
+    scope = scan(doc)
+    nat = at(scope.by_address["aws_route.nat"], "natGatewayId")
+    assert nat.unknown and target(scope, nat) == "aws_nat_gateway.main"
+
+
+def test_self_ingress_names_the_group_itself() -> None:
+    rule = {
+        "cidr_blocks": [],
+        "ipv6_cidr_blocks": [],
+        "prefix_list_ids": [],
+        "security_groups": [],
+        "protocol": "-1",
+        "from_port": 0,
+        "to_port": 0,
+    }
+    scope = scan(
+        _state(
+            (
+                "aws_security_group.nodes",
+                {
+                    "id": "sg-0123456789abcdef0",
+                    "ingress": [
+                        {**rule, "self": True},
+                        {**rule, "self": True, "cidr_blocks": ["10.0.0.0/8"]},
+                    ],
+                },
+            ),
+            (
+                "aws_security_group_rule.peers",
+                {
+                    "type": "ingress",
+                    "security_group_id": "sg-0123456789abcdef0",
+                    "self": True,
+                    "source_security_group_id": "sg-0123456789abcdef0",
+                    "protocol": "tcp",
+                    "from_port": 0,
+                    "to_port": 65535,
+                },
+            ),
+        )
+    )
+    nodes = scope.by_address["aws_security_group.nodes"]
+    entries = at(nodes, "securityGroupIngress").items()
+    # one entry per source: itself, then the CIDR and itself of the second block
+    assert [sorted(e.entries()) for e in entries] == [
+        ["fromPort", "ipProtocol", "sourceSecurityGroupId", "toPort"],
+        ["cidrIp", "fromPort", "ipProtocol", "toPort"],
+        ["fromPort", "ipProtocol", "sourceSecurityGroupId", "toPort"],
+    ]
+    for entry in (entries[0], entries[2]):
+        assert target(scope, get(entry, "sourceSecurityGroupId")) == "aws_security_group.nodes"
+    assert entries[0].pointer.endswith("/ingress/0/self")
+    separate = scope.by_address["aws_security_group_rule.peers"]
+    (peers,) = at(separate, "securityGroupIngress").items()
+    assert target(scope, get(peers, "sourceSecurityGroupId")) == "aws_security_group.nodes"
+
+
 def test_launch_template_data_is_nested(plan: Scope) -> None:
     template = plan.by_address["module.batch.aws_launch_template.batch"]
     assert template.kind is Kind.LAUNCH_TEMPLATE and template.name == "batch-workers"
@@ -353,6 +576,95 @@ def test_launch_template_data_is_nested(plan: Scope) -> None:
     assert get(data, "BlockDeviceMappings", 0, "Ebs", "VolumeSize").number() == 100
     assert get(data, "BlockDeviceMappings", 0, "DeviceName").text() == "/dev/xvda"
     assert "metadataOptions" not in data.entries()
+
+
+_SPOT = "module.batch.aws_batch_compute_environment.spot"
+_TEMPLATE = "module.batch.aws_launch_template.batch"
+
+
+def _entries_of(doc: dict, address: str) -> tuple[dict, dict, dict]:
+    """The planned values, the change and the configuration expressions of a resource."""
+    values = next(
+        r["values"]
+        for m in doc["planned_values"]["root_module"]["child_modules"]
+        for r in m["resources"]
+        if r["address"] == address
+    )
+    change = next(c["change"] for c in doc["resource_changes"] if c["address"] == address)
+    base = address.split(".", 2)[2]
+    module = doc["configuration"]["root_module"]["module_calls"]["batch"]["module"]
+    expressions = next(r["expressions"] for r in module["resources"] if r["address"] == base)
+    return values, change, expressions
+
+
+def test_launch_template_version_reading_the_template_is_an_edge_to_it() -> None:
+    doc = load("plan.json")
+    values, change, expressions = _entries_of(doc, _SPOT)
+    del values["compute_resources"][0]["launch_template"][0]["version"]
+    change["after_unknown"]["compute_resources"][0]["launch_template"][0]["version"] = True
+    expressions["compute_resources"][0]["launch_template"][0]["version"] = {
+        "references": ["aws_launch_template.batch.latest_version", "aws_launch_template.batch"]
+    }
+    version = at(scan(doc).by_address[_SPOT], "computeResources", "launchTemplate", "version")
+    assert version.unknown and version.ref == _TEMPLATE
+
+
+def test_launch_template_version_left_out_is_absent_not_unknown() -> None:
+    doc = load("plan.json")
+    values, change, expressions = _entries_of(doc, _SPOT)
+    del values["compute_resources"][0]["launch_template"][0]["version"]
+    change["after_unknown"]["compute_resources"][0]["launch_template"][0]["version"] = True
+    del expressions["compute_resources"][0]["launch_template"][0]["version"]
+    spec = at(scan(doc).by_address[_SPOT], "computeResources", "launchTemplate")
+    assert spec.get("version") is None  # the provider computes it: $Default
+    assert spec.get("launchTemplateId") is not None
+
+
+def test_image_id_override_left_out_is_absent_not_unknown() -> None:
+    doc = load("plan.json")
+    ce = scan(doc).by_address[_SPOT]  # after_unknown marks the computed image_id_override
+    assert at(ce, "computeResources", "ec2Configuration", 0).get("imageIdOverride") is None
+    _, _, expressions = _entries_of(doc, _SPOT)
+    written = {"references": ["data.aws_ssm_parameter.ami.value", "data.aws_ssm_parameter.ami"]}
+    expressions["compute_resources"][0]["ec2_configuration"][0]["image_id_override"] = written
+    ce = scan(doc).by_address[_SPOT]
+    assert at(ce, "computeResources", "ec2Configuration", 0, "imageIdOverride").unknown
+
+
+def test_launch_template_metadata_options_left_out_are_absent() -> None:
+    doc = load("plan.json")
+    template = scan(doc).by_address[_TEMPLATE]
+    # http_put_response_hop_limit and the rest are computed and unknown on create
+    options = at(template, "launchTemplateData", "MetadataOptions")
+    assert sorted(options.entries()) == ["HttpEndpoint", "HttpTokens"]
+
+    values, change, expressions = _entries_of(doc, _TEMPLATE)
+    del values["metadata_options"][0]["http_tokens"]
+    change["after_unknown"]["metadata_options"][0]["http_tokens"] = True
+    expressions["metadata_options"][0]["http_tokens"] = {"references": ["terraform_data.x.output"]}
+    options = at(scan(doc).by_address[_TEMPLATE], "launchTemplateData", "MetadataOptions")
+    assert get(options, "HttpTokens").unknown  # written, only known after apply
+
+    values["metadata_options"] = []
+    change["after_unknown"]["metadata_options"] = True
+    del expressions["metadata_options"]
+    data = at(scan(doc).by_address[_TEMPLATE], "launchTemplateData")
+    assert "MetadataOptions" not in data.entries()
+
+
+def test_launch_template_string_booleans_keep_ec2_keys() -> None:
+    doc = load("plan.json")
+    values, change, _ = _entries_of(doc, _TEMPLATE)
+    values["network_interfaces"] = [
+        {"associate_public_ip_address": "true", "device_index": 0, "security_groups": ["sg-1"]}
+    ]
+    change["after_unknown"]["network_interfaces"] = [{}]
+    values["block_device_mappings"][0]["ebs"][0]["encrypted"] = "false"
+    data = at(scan(doc).by_address[_TEMPLATE], "launchTemplateData")
+    public = get(data, "NetworkInterfaces", 0, "AssociatePublicIpAddress")
+    assert public.text() == "true" and public.flag() is True
+    assert get(data, "NetworkInterfaces", 0, "Groups").texts() == ["sg-1"]
+    assert get(data, "BlockDeviceMappings", 0, "Ebs", "Encrypted").flag() is False
 
 
 def test_scheduling_policy_and_secret(plan: Scope) -> None:
@@ -827,3 +1139,152 @@ def test_corpus_terraform_builds(path: Path) -> None:
     assert scope.resources, [m.message for m in scope.meta]
     for resource in scope.resources:
         assert not [k for k in resource.props.entries() if "_" in k], resource.address
+
+
+# -- what configuration expressions read (Resource.expressions) --------------------------------
+
+
+def _job(address: str, expression: object, marks: object = None) -> tuple[dict, dict, dict]:
+    """The planned value, change and configuration block of a job definition."""
+    name = address.rsplit(".", 1)[1]
+    values = {"name": name, "type": "container", "container_properties": None}
+    entry = {
+        "address": address,
+        "mode": "managed",
+        "type": "aws_batch_job_definition",
+        "name": name,
+        "values": values,
+        "sensitive_values": {},
+    }
+    change = {
+        "address": address,
+        "change": {
+            "actions": ["create"],
+            "after": values,
+            "after_unknown": {"container_properties": True},
+            "after_sensitive": marks if marks is not None else {},
+        },
+    }
+    block = {
+        "address": ".".join(address.rsplit(".", 2)[-2:]),
+        "mode": "managed",
+        "type": "aws_batch_job_definition",
+        "name": name,
+        "expressions": {"container_properties": expression, "name": {"constant_value": name}},
+    }
+    return entry, change, block
+
+
+def _parameter(address: str, type_: str, index: int) -> dict:
+    return {
+        "address": address,
+        "mode": "managed",
+        "type": "aws_ssm_parameter",
+        "name": "p",
+        "index": index,
+        "values": {"name": "/p", "type": type_, "value": "s3cr3t"},
+        "sensitive_values": {"value": True},
+    }
+
+
+def _reads_plan() -> dict[str, object]:
+    """A plan whose job definitions read a counted parameter, a data source and variables."""
+    read_a = [
+        "aws_ssm_parameter.p[1].value",
+        "aws_ssm_parameter.p[1]",
+        "aws_ssm_parameter.p",
+        "count.index",
+        "var.secret",
+        "var.plain",
+        "local.x",
+        "data.aws_ssm_parameter.d.value",
+        "data.aws_ssm_parameter.d",
+    ]
+    read_b = ["aws_ssm_parameter.p", "count.index", "missing.thing.value"]
+    jobs = [
+        _job("aws_batch_job_definition.a", {"references": read_a}, {"container_properties": True}),
+        _job("aws_batch_job_definition.b", {"references": read_b}),
+        _job("module.m.aws_batch_job_definition.c", {"references": ["var.password"]}),
+    ]
+    data = {
+        "address": "data.aws_ssm_parameter.d",
+        "mode": "data",
+        "type": "aws_ssm_parameter",
+        "name": "d",
+        "values": {"name": "/d", "type": "SecureString", "value": "x"},
+        "sensitive_values": {"value": True},
+    }
+    module = {"resources": [jobs[2][2]], "variables": {"password": {"sensitive": True}}}
+    return {
+        "format_version": "1.2",
+        "planned_values": {
+            "root_module": {
+                "resources": [
+                    _parameter("aws_ssm_parameter.p[0]", "String", 0),
+                    _parameter("aws_ssm_parameter.p[1]", "SecureString", 1),
+                    jobs[0][0],
+                    jobs[1][0],
+                ],
+                "child_modules": [{"address": "module.m", "resources": [jobs[2][0]]}],
+            }
+        },
+        "prior_state": {"values": {"root_module": {"resources": [data]}}},
+        "resource_changes": [job[1] for job in jobs],
+        "configuration": {
+            "root_module": {
+                "resources": [jobs[0][2], jobs[1][2]],
+                "variables": {"secret": {"sensitive": True}, "plain": {}},
+                "module_calls": {
+                    "m": {
+                        "expressions": {"password": {"references": ["var.secret"]}},
+                        "module": module,
+                    }
+                },
+            }
+        },
+    }
+
+
+def test_expressions_expose_what_each_attribute_reads() -> None:
+    scope = scan(_reads_plan())
+    a = scope.by_address["aws_batch_job_definition.a"]
+    written = a.expressions["containerProperties"]
+    assert written.sensitive is True  # after_sensitive marks it
+    assert "jobDefinitionName" not in a.expressions  # a constant reads nothing
+    parameter, secret, plain, local, data = written.references
+    assert (parameter.text, parameter.type, parameter.attribute, parameter.data) == (
+        "aws_ssm_parameter.p[1].value",
+        "aws_ssm_parameter",
+        "value",
+        False,
+    )
+    assert parameter.address == "aws_ssm_parameter.p[1]"
+    assert parameter.values == {"name": "/p", "type": "SecureString"}  # "value" is sensitive
+    assert parameter.sensitive is True
+    assert (secret.type, secret.attribute, secret.sensitive) == ("var", "secret", True)
+    assert (plain.type, plain.attribute, plain.sensitive) == ("var", "plain", False)
+    assert (local.type, local.attribute, local.address) == ("local", "x", None)
+    assert (data.text, data.data, data.address) == (
+        "data.aws_ssm_parameter.d.value",
+        True,
+        "data.aws_ssm_parameter.d",
+    )
+    assert data.values["type"] == "SecureString" and "value" not in data.values
+
+
+def test_expressions_of_an_unindexed_reference_and_of_a_module() -> None:
+    scope = scan(_reads_plan())
+    b = scope.by_address["aws_batch_job_definition.b"].expressions["containerProperties"]
+    # a reference through count.index names no attribute; something not in the plan no address
+    assert [(r.text, r.attribute, r.address) for r in b.references] == [
+        ("aws_ssm_parameter.p", None, "aws_ssm_parameter.p[0]"),
+        ("missing.thing.value", "value", None),
+    ]
+    assert b.sensitive is False
+    c = scope.by_address["module.m.aws_batch_job_definition.c"].expressions
+    (password,) = c["containerProperties"].references
+    assert (password.text, password.sensitive) == ("var.password", True)  # the module's own
+
+
+def test_state_documents_have_no_expressions(state: Scope) -> None:
+    assert all(not resource.expressions for resource in state.resources)

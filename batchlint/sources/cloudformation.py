@@ -36,6 +36,8 @@ TYPES: dict[str, tuple[Kind, str | None]] = {
     "AWS::EC2::Route": (Kind.ROUTE, None),
     "AWS::EC2::SubnetRouteTableAssociation": (Kind.ROUTE_TABLE_ASSOCIATION, None),
     "AWS::EC2::InternetGateway": (Kind.INTERNET_GATEWAY, None),
+    "AWS::EC2::NatGateway": (Kind.NAT_GATEWAY, None),
+    "AWS::EC2::VPCEndpoint": (Kind.VPC_ENDPOINT, None),
     "AWS::EC2::SecurityGroup": (Kind.SECURITY_GROUP, "groupName"),
     "AWS::EC2::SecurityGroupIngress": (Kind.SECURITY_GROUP_INGRESS, None),
     "AWS::EC2::LaunchTemplate": (Kind.LAUNCH_TEMPLATE, "launchTemplateName"),

@@ -16,6 +16,11 @@ if TYPE_CHECKING:
 _CE_API = "https://docs.aws.amazon.com/batch/latest/APIReference/API_ComputeResource.html"
 _JD_API = "https://docs.aws.amazon.com/batch/latest/APIReference/API_RegisterJobDefinition.html"
 _JQ_API = "https://docs.aws.amazon.com/batch/latest/APIReference/API_CreateJobQueue.html"
+_EKS_POD = "https://docs.aws.amazon.com/batch/latest/APIReference/API_EksPodProperties.html"
+_ENDPOINT = (
+    "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/"
+    "aws-resource-ec2-vpcendpoint.html"
+)
 _CE_CREATE = (
     "https://docs.aws.amazon.com/batch/latest/APIReference/API_CreateComputeEnvironment.html"
 )
@@ -29,6 +34,8 @@ DEFAULTS: dict[tuple[Kind, tuple[str, ...]], tuple[Scalar, str]] = {
     (Kind.JOB_DEFINITION, ("retryStrategy", "attempts")): (1, _JD_API),
     (Kind.JOB_DEFINITION, ("propagateTags",)): (False, _JD_API),
     (Kind.JOB_DEFINITION, ("containerProperties", "privileged")): (False, _JD_API),
+    (Kind.JOB_DEFINITION, ("eksProperties", "podProperties", "hostNetwork")): (True, _EKS_POD),
+    (Kind.VPC_ENDPOINT, ("vpcEndpointType",)): ("Gateway", _ENDPOINT),
 }
 
 

@@ -19,7 +19,8 @@ from batchlint.sources.reading import shown
 
 SHAPE = "BL-META-002"
 
-# normalized paths of the numbers each kind declares outside its containers
+# normalized paths of the numbers each kind declares outside its containers; numbers in
+# lists of entries are in _LISTED
 _NUMBERS: dict[Kind, tuple[tuple[str, ...], ...]] = {
     Kind.COMPUTE_ENVIRONMENT: (
         ("computeResources", "minvCpus"),
@@ -39,6 +40,14 @@ _NUMBERS: dict[Kind, tuple[tuple[str, ...], ...]] = {
         ("fairsharePolicy", "computeReservation"),
     ),
 }
+# (list, key of the number in each entry)
+_LISTED: dict[Kind, tuple[tuple[tuple[str, ...], str], ...]] = {
+    Kind.JOB_QUEUE: (
+        (("computeEnvironmentOrder",), "order"),
+        (("jobStateTimeLimitActions",), "maxTimeSeconds"),
+    ),
+    Kind.SCHEDULING_POLICY: ((("fairsharePolicy", "shareDistribution"), "weightFactor"),),
+}
 _REQUIREMENTS = ("VCPU", "MEMORY", "GPU")
 _EKS = {"cpu": cpu_quantity, "memory": memory_quantity_mib, "nvidia.com/gpu": cpu_quantity}
 
@@ -48,10 +57,8 @@ def check_numbers(scope: Scope) -> None:
     for kind, paths in _NUMBERS.items():
         for resource in scope.of_kind(kind):
             found = [(resource.props.get(*path), "") for path in paths]
-            if kind is Kind.JOB_QUEUE:
-                found += [
-                    (o.get("order"), "") for o in resource.props.each("computeEnvironmentOrder")
-                ]
+            for path, key in _LISTED.get(kind, ()):
+                found += [(entry.get(key), "") for entry in resource.props.each(*path)]
             if isinstance(resource, JobDefinition):
                 found += list(_requests(resource))
             for node, what in found:

@@ -16,10 +16,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from batchlint.location import join
-from batchlint.model import MetaIssue, Node, Origin, Scope
+from batchlint.model import Expression, MetaIssue, Node, Origin, Reference, Scope
 from batchlint.sources.reading import shown
-from batchlint.sources.tf_nodes import Builder, Context, Links
-from batchlint.sources.tf_refs import Config, Index, Resolver, index_token, split_address
+from batchlint.sources.tf_nodes import Builder, Context, Links, camel
+from batchlint.sources.tf_refs import (
+    Config,
+    Index,
+    Read,
+    Resolver,
+    index_token,
+    reads,
+    reference_texts,
+    split_address,
+)
 from batchlint.sources.tf_types import TYPES, TypeSpec
 
 PLAN = "terraform-plan"
@@ -43,6 +52,7 @@ class _Item:
     pointer: str  # the resource (instance) entry
     values_pointer: str
     after_unknown: object
+    sensitive: object = None  # the plan's sensitivity marks of the values (after_sensitive)
 
 
 def is_terraform(doc: object) -> bool:
@@ -73,7 +83,7 @@ def build(doc: dict, scope: Scope, region: str) -> None:
     else:
         _problem(scope, "document is not a Terraform plan or state", "")
         return
-    _translate(items, config, scope)
+    _translate(items, config, scope, _Targets(doc, config) if form == "plan" else None)
 
 
 def _check_format_version(doc: Mapping[str, object], scope: Scope) -> None:
@@ -215,7 +225,12 @@ def _values_item(
         index = key
     change = changes.get(address)
     unk = change.get("after_unknown") if change is not None else None
-    return _Item(address, type_, prefix, base, index, values, ptr, join(ptr, "values"), unk)
+    marks = change.get("after_sensitive") if change is not None else None
+    if marks is None:
+        marks = entry.get("sensitive_values")
+    item = _Item(address, type_, prefix, base, index, values, ptr, join(ptr, "values"), unk)
+    item.sensitive = marks
+    return item
 
 
 def _change_items(changes: object, scope: Scope) -> list[_Item]:
@@ -232,6 +247,7 @@ def _change_items(changes: object, scope: Scope) -> list[_Item]:
         if item is not None:
             item.values_pointer = join(ptr, "change", "after")
             item.after_unknown = change.get("after_unknown")
+            item.sensitive = change.get("after_sensitive")
             out.append(item)
     return out
 
@@ -296,7 +312,9 @@ def _list(parent: Mapping[str, object], key: str, ptr: str, scope: Scope) -> lis
 # -- translating -------------------------------------------------------------------------
 
 
-def _translate(items: list[_Item], config: Config, scope: Scope) -> None:
+def _translate(
+    items: list[_Item], config: Config, scope: Scope, targets: _Targets | None = None
+) -> None:
     resolver = Resolver(((i.address, i.prefix, i.base, i.index) for i in items), config)
     links = Links()
     for item in items:
@@ -304,12 +322,14 @@ def _translate(items: list[_Item], config: Config, scope: Scope) -> None:
     builder = Builder(scope, resolver, links)
     for item in items:
         try:
-            _add(builder, item, config, scope)
+            _add(builder, item, config, scope, targets)
         except _SHAPE_ERRORS as exc:
             _problem(scope, f"{item.address}: cannot be read ({type(exc).__name__})", item.pointer)
 
 
-def _add(builder: Builder, item: _Item, config: Config, scope: Scope) -> None:
+def _add(
+    builder: Builder, item: _Item, config: Config, scope: Scope, targets: _Targets | None
+) -> None:
     spec = TYPES[item.type]
     expressions = config.expressions(item.prefix, item.base) or {}
     builder.start(Context(item.address, item.type, item.prefix, item.index, expressions))
@@ -321,7 +341,7 @@ def _add(builder: Builder, item: _Item, config: Config, scope: Scope) -> None:
     if props is None:
         return
     arn = item.values.get("arn")
-    scope.add(
+    resource = scope.add(
         spec.kind,
         item.address,
         item.type,
@@ -330,6 +350,129 @@ def _add(builder: Builder, item: _Item, config: Config, scope: Scope) -> None:
         name=_name(item, spec),
         arn=arn if isinstance(arn, str) and arn else None,
     )
+    if targets is not None:
+        written = targets.expressions(item, expressions, spec)
+        if written:
+            resource.expressions = written
+
+
+class _Targets:
+    """What configuration expressions read: every resource and data source instance of the
+    plan (planned values, and the prior state, where data sources read while planning are),
+    by address, with its values and sensitivity marks; built on first use."""
+
+    def __init__(self, doc: Mapping[str, object], config: Config) -> None:
+        self.doc = doc
+        self.config = config
+        self._entries: dict[str, tuple[Mapping[str, object], object]] | None = None
+        self._resolver: Resolver | None = None
+
+    def expressions(
+        self, item: _Item, written: Mapping[str, object], spec: TypeSpec
+    ) -> dict[str, Expression]:
+        """By model attribute: the references each top-level expression makes and whether
+        the plan marks the attribute sensitive. Attributes with neither are left out."""
+        marks = item.sensitive if isinstance(item.sensitive, dict) else {}
+        out: dict[str, Expression] = {}
+        for key in dict.fromkeys([*written, *marks]):
+            found = tuple(
+                self._reference(read, item.prefix, item.index)
+                for read in reads(reference_texts(written.get(key)))
+            )
+            sensitive = _marked(marks.get(key))
+            if found or sensitive:
+                field = spec.spec.get(key)
+                name = (field.name if field is not None else None) or camel(key)
+                out.setdefault(name, Expression(found, sensitive))
+        return out
+
+    def _reference(self, read: Read, prefix: str, index: Index) -> Reference:
+        if read.type == "var":
+            declared = self.config.variable(prefix, read.name)
+            sensitive = None if declared is None else declared.get("sensitive") is True
+            return Reference(read.text, read.type, read.attribute, sensitive=sensitive)
+        if read.type in ("local", "module"):
+            return Reference(read.text, read.type, read.attribute)
+        full = f"{prefix}{'data.' if read.data else ''}{read.type}.{read.name}"
+        address = self._instances().instance(full, read.key, index)
+        entry = self._index().get(address) if address is not None else None
+        if address is None or entry is None:
+            return Reference(read.text, read.type, read.attribute, read.data)
+        values, marks = entry
+        flags = marks if isinstance(marks, dict) else {}
+        scalars = {
+            k: v
+            for k, v in values.items()
+            if isinstance(v, (str, int, float, bool)) and not _marked(flags.get(k))
+        }
+        said = read.attribute is not None and isinstance(marks, dict)
+        sensitive = _marked(flags.get(read.attribute)) if said else None
+        return Reference(
+            read.text, read.type, read.attribute, read.data, address, scalars, sensitive
+        )
+
+    def _index(self) -> dict[str, tuple[Mapping[str, object], object]]:
+        if self._entries is None:
+            entries: dict[str, tuple[Mapping[str, object], object]] = {}
+            prior = self.doc.get("prior_state")
+            prior_values = prior.get("values") if isinstance(prior, dict) else None
+            for values in (prior_values, self.doc.get("planned_values")):
+                if isinstance(values, dict):
+                    _collect(values.get("root_module"), entries, 0)
+            changes = self.doc.get("resource_changes")
+            for change in changes if isinstance(changes, list) else ():
+                if not isinstance(change, dict) or change.get("deposed"):
+                    continue
+                address, body = change.get("address"), change.get("change")
+                if isinstance(address, str) and isinstance(body, dict) and address in entries:
+                    marks = body.get("after_sensitive")
+                    if marks is not None:
+                        entries[address] = (entries[address][0], marks)
+            self._entries = entries
+        return self._entries
+
+    def _instances(self) -> Resolver:
+        if self._resolver is None:
+            rows = []
+            for address in self._index():
+                parts = split_address(address)
+                if parts is None:
+                    continue
+                prefix, base, key = parts
+                if address[len(prefix) :].startswith("data."):
+                    base = "data." + base
+                rows.append((address, prefix, base, key))
+            self._resolver = Resolver(rows, self.config)
+        return self._resolver
+
+
+def _collect(
+    module: object, into: dict[str, tuple[Mapping[str, object], object]], depth: int
+) -> None:
+    """Every resource and data source instance of a module of a values representation."""
+    if not isinstance(module, dict) or depth > _MAX_MODULE_DEPTH:
+        return
+    resources = module.get("resources")
+    for entry in resources if isinstance(resources, list) else ():
+        if not isinstance(entry, dict) or entry.get("deposed_key"):
+            continue
+        address, values = entry.get("address"), entry.get("values")
+        if isinstance(address, str) and isinstance(values, dict):
+            into[address] = (values, entry.get("sensitive_values"))
+    children = module.get("child_modules")
+    for child in children if isinstance(children, list) else ():
+        _collect(child, into, depth + 1)
+
+
+def _marked(marks: object) -> bool:
+    """Whether a sensitivity mark (``true``, or the marks of a value's parts) marks anything."""
+    if marks is True:
+        return True
+    if isinstance(marks, dict):
+        return any(_marked(v) for v in marks.values())
+    if isinstance(marks, list):
+        return any(_marked(v) for v in marks)
+    return False
 
 
 def _name(item: _Item, spec: TypeSpec) -> str | None:

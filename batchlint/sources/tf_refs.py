@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 _KEY = r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]'
 _REF = re.compile(rf"([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)({_KEY})?")
@@ -80,12 +81,16 @@ class Config:
     def __init__(self, configuration: object) -> None:
         self.resources: dict[str, dict[str, object]] = {}  # "module.a.aws_x.y" -> expressions
         self.inputs: dict[str, dict[str, object]] = {}  # "module.a." -> module call arguments
+        self.variables: dict[str, dict[str, object]] = {}  # "module.a." -> its declarations
         if isinstance(configuration, dict):
             self._module(configuration.get("root_module"), "", 0)
 
     def _module(self, module: object, prefix: str, depth: int) -> None:
         if not isinstance(module, dict) or depth > self.MAX_DEPTH:
             return
+        variables = module.get("variables")
+        if isinstance(variables, dict):
+            self.variables[prefix] = variables
         resources = module.get("resources")
         for block in resources if isinstance(resources, list) else ():
             if not isinstance(block, dict) or block.get("mode", "managed") != "managed":
@@ -105,6 +110,11 @@ class Config:
 
     def expressions(self, module_prefix: str, base: str) -> dict[str, object] | None:
         return self.resources.get(config_path(module_prefix) + base)
+
+    def variable(self, module_prefix: str, name: str) -> dict[str, object] | None:
+        """The declaration of variable ``name`` in the module running at ``module_prefix``."""
+        found = self.variables.get(config_path(module_prefix), {}).get(name)
+        return found if isinstance(found, dict) else None
 
 
 class Resolver:
@@ -167,6 +177,12 @@ class Resolver:
             out.extend(self._through_input(prefix, name, many))
         return list(dict.fromkeys(out))
 
+    def instance(self, full: str, key: str, index: Index) -> str | None:
+        """The instance a reference to ``full`` (``module.a.aws_x.y``, with its instance key
+        token ``key`` if it has one) reads from a referrer with instance key ``index``."""
+        found = self._targets(full, [key] if key else [], index, False)
+        return found[0] if found else None
+
     def _targets(self, full: str, keys: list[str], index: Index, expand: bool) -> list[str]:
         if keys:
             return [full + key for key in keys if full + key in self.known]
@@ -196,6 +212,68 @@ class Resolver:
         parent = prefix[: calls[-1].start()]
         key = parse_key(calls[-1].group(2) or "")
         return self.resolve(expression.get("references"), parent, key, many)
+
+
+# -- what an expression reads ----------------------------------------------------------------
+
+# a reference that reads something: [data.]type.name[key][.attribute], var.x, local.x, module.x
+_NAME = r"[A-Za-z_][\w-]*"
+_READ = re.compile(rf"^(data\.)?({_NAME})\.({_NAME})({_KEY})?(?:\.({_NAME}))?")
+# first words of references that read nothing of the configuration
+_NOT_READS = frozenset({"count", "each", "path", "self", "terraform"})
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """One reference of an expression, parsed (its most specific form only)."""
+
+    text: str
+    type: str  # resource or data source type, or "var", "local", "module"
+    name: str  # the resource's, variable's, local's or module's name
+    key: str  # the instance key token as written (``[0]``), or ""
+    attribute: str | None  # the attribute read, if the reference names one
+    data: bool
+
+
+def reference_texts(expression: object, depth: int = 0) -> list[str]:
+    """Every reference an attribute's expression makes, nested blocks included, in order:
+    ``{"references": [...]}`` leaves, lists of blocks and blocks of attributes."""
+    out: list[str] = []
+    if depth > Config.MAX_DEPTH:
+        return out
+    if isinstance(expression, dict):
+        refs = expression.get("references")
+        if isinstance(refs, list):
+            out.extend(r for r in refs if isinstance(r, str))
+        for key, value in expression.items():
+            if key not in ("references", "constant_value") and isinstance(value, (dict, list)):
+                out.extend(reference_texts(value, depth + 1))
+    elif isinstance(expression, list):
+        for item in expression:
+            out.extend(reference_texts(item, depth + 1))
+    return list(dict.fromkeys(out))
+
+
+def reads(texts: list[str]) -> list[Read]:
+    """The references that read something, each in its most specific form: Terraform lists
+    ``aws_x.a[0].value``, ``aws_x.a[0]`` and ``aws_x.a``; only the first says what is read."""
+    out = []
+    for text in texts:
+        if any(o != text and o.startswith((text + ".", text + "[")) for o in texts):
+            continue
+        match = _READ.match(text)
+        if match is None:
+            continue
+        data, type_, name, key, attribute = match.groups()
+        if type_ in _NOT_READS or (type_ == "data" and not data):
+            continue
+        if type_ in ("var", "local"):
+            out.append(Read(text, type_, name, "", name, False))
+        elif type_ == "module":
+            out.append(Read(text, type_, name, key or "", attribute, False))
+        else:
+            out.append(Read(text, type_, name, key or "", attribute, bool(data)))
+    return out
 
 
 def _identifies(attributes: set[str] | None) -> bool:

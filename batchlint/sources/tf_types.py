@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from batchlint.location import join
 from batchlint.model import Kind, Node, Origin, unknown
-from batchlint.sources.tf_nodes import Builder, Field, Shape, Spec
+from batchlint.sources.tf_nodes import Builder, Field, Shape, Spec, camel
 from batchlint.sources.tf_refs import type_of
 
 S = Shape
@@ -129,12 +129,29 @@ _WRAP_ROLE = Field("roles", S.WRAP, target=_ROLE)
 # -- networking --------------------------------------------------------------------------
 
 _IGW = "aws_internet_gateway"
+_NAT = "aws_nat_gateway"
+_ENDPOINT = "aws_vpc_endpoint"
+# the targets of a route, named as in AWS::EC2::Route (transit gateways and network
+# interfaces are not modelled: their values stay literal IDs or unknowns with an edge)
+_ROUTE_TARGETS: Spec = {
+    "gateway_id": Field(target=_IGW),
+    "nat_gateway_id": Field(target=_NAT),
+    "vpc_endpoint_id": Field(target=_ENDPOINT),
+    "transit_gateway_id": Field("transitGatewayId"),
+    "network_interface_id": Field("networkInterfaceId"),
+}
 _ROUTE: Spec = {
     "cidr_block": Field("destinationCidrBlock"),
     "ipv6_cidr_block": Field("destinationIpv6CidrBlock"),
-    "gateway_id": Field(target=_IGW),
+    **_ROUTE_TARGETS,
 }
 _ROUTE_TABLE: Spec = {"route": Field("routes", sub=_ROUTE, ordered=False)}
+_VPC_ENDPOINT: Spec = {
+    "subnet_ids": Field(shape=S.LIST),
+    "route_table_ids": Field(shape=S.LIST),
+    "security_group_ids": Field(shape=S.LIST),
+    "policy": Field("policyDocument", S.JSON),
+}
 _SG_BLOCK: Spec = {"protocol": Field("ipProtocol"), "security_groups": Field(shape=S.LIST)}
 _SECURITY_GROUP: Spec = {
     "name": Field("groupName"),
@@ -152,8 +169,10 @@ _SOURCES = (
 _RULE_KEYS = ("ipProtocol", "fromPort", "toPort", "description")
 
 
-def _entries(block: Node) -> list[Node]:
-    """One CloudFormation-style rule per source of a Terraform rule block, at that source."""
+def _entries(block: Node, own: Node | None = None) -> list[Node]:
+    """One CloudFormation-style rule per source of a Terraform rule block, at that source.
+    ``self = true`` is a rule from ``own``, the group the rule belongs to (as CloudFormation
+    writes it: a ``SourceSecurityGroupId`` that names the group itself)."""
     members = block.entries()
     base = {k: members[k] for k in _RULE_KEYS if k in members}
     out = []
@@ -166,22 +185,32 @@ def _entries(block: Node) -> list[Node]:
             continue
         for source in sources.items():
             out.append(Node({**base, one: source}, Origin.SET, source.pointer))
+    itself = members.get("self")
+    if own is not None and itself is not None and itself.flag() is True:
+        source = Node(own.raw, own.origin, itself.pointer, own.inner, own.ref)
+        out.append(Node({**base, "sourceSecurityGroupId": source}, Origin.SET, itself.pointer))
+        return out  # aws_security_group_rule's source group is then the group itself
     group = members.get("sourceSecurityGroupId")  # aws_security_group_rule names one group
     if group is not None:
         out.append(Node({**base, "sourceSecurityGroupId": group}, Origin.SET, block.pointer))
     return out
 
 
-def _expand_rules(rules: Node | None) -> Node | None:
+def _expand_rules(rules: Node | None, own: Node) -> Node | None:
     if rules is None or rules.unknown:
         return rules
-    entries = [entry for block in rules.items() for entry in _entries(block)]
+    entries = [entry for block in rules.items() for entry in _entries(block, own)]
     return Node(entries, Origin.SET, rules.pointer)
 
 
 def _security_group(b: Builder, props: Props, values: Mapping[str, object], ptr: str) -> Props:
+    known = values.get("id")
+    if isinstance(known, str) and known:
+        own = Node(known, Origin.SET, ptr, ref=b.ctx.address)
+    else:
+        own = unknown(ptr, ref=b.ctx.address)
     for key in ("securityGroupIngress", "securityGroupEgress"):
-        expanded = _expand_rules(props.get(key))
+        expanded = _expand_rules(props.get(key), own)
         if expanded is not None:
             props[key] = expanded
     return props
@@ -191,7 +220,8 @@ def _group_rule(b: Builder, props: Props, values: Mapping[str, object], ptr: str
     kind = props.get("type")
     if kind is None or kind.text() != "ingress":
         return None  # egress rules are not modelled
-    out: Props = {"securityGroupIngress": Node(_entries(Node(props, Origin.SET, ptr)), pointer=ptr)}
+    entries = _entries(Node(props, Origin.SET, ptr), props.get("groupId"))
+    out: Props = {"securityGroupIngress": Node(entries, pointer=ptr)}
     if "groupId" in props:
         out["groupId"] = props["groupId"]
     return out
@@ -294,10 +324,30 @@ _LAUNCH_TEMPLATE: Spec = {
 def _launch_template(b: Builder, props: Props, values: Mapping[str, object], ptr: str) -> Props:
     """The instance settings go under ``launchTemplateData``, keyed as in the EC2 API
     (``MetadataOptions.HttpTokens``), as the CloudFormation source keeps them."""
+    _unset_metadata_options(props, b.ctx.expressions)
     data = {_upper_first(k): _pascal(v) for k, v in props.items() if k not in _LT_OWN}
     out = {k: v for k, v in props.items() if k in _LT_OWN}
     out["launchTemplateData"] = Node(data, Origin.SET, ptr)
     return out
+
+
+def _unset_metadata_options(props: Props, expressions: Mapping[str, object]) -> None:
+    """``metadata_options`` and its attributes are computed: left out of the configuration,
+    they are unknown on create and mean the EC2 defaults, as the keys CloudFormation leaves
+    out of ``MetadataOptions`` do. They read as absent, not unknown."""
+    options = props.get("metadataOptions")
+    if options is None or not expressions:
+        return  # no configuration: what was written cannot be told
+    written = _first_block(expressions, "metadata_options")
+    if options.unknown:
+        if "metadata_options" not in expressions:
+            del props["metadataOptions"]
+        return
+    if written is None or not isinstance(options.raw, dict):
+        return
+    names = {camel(key) for key in written}
+    for key in [k for k, v in options.raw.items() if v.unknown and k not in names]:
+        del options.raw[key]
 
 
 def _pascal(node: Node) -> Node:
@@ -316,10 +366,56 @@ def _upper_first(key: str) -> str:
     return key[:1].upper() + key[1:]
 
 
+def _first_block(expressions: object, key: str) -> dict[str, object] | None:
+    blocks = expressions.get(key) if isinstance(expressions, dict) else None
+    first = blocks[0] if isinstance(blocks, list) and blocks else None
+    return first if isinstance(first, dict) else None
+
+
+def _compute_environment(b: Builder, props: Props, values: Mapping[str, object], ptr: str) -> Props:
+    """What a launch template and AMI read from: an expression for the launch template's
+    ``version`` that reads a template's ``latest_version``/``default_version`` is an edge to
+    that template (the generic edges skip attributes that do not identify a resource). The
+    ``version`` and ``image_id_override`` the configuration leaves out are computed, so
+    unknown on create: they mean ``$Default`` and the image type's AMI, and read as absent."""
+    resources = props.get("computeResources")
+    written = _first_block(b.ctx.expressions, "compute_resources")
+    if resources is None or resources.unknown or written is None:
+        return props
+    _launch_template_version(b, resources.get("launchTemplate"), written)
+    configs = resources.get("ec2Configuration")
+    blocks = written.get("ec2_configuration")
+    if configs is not None and configs.known and isinstance(blocks, list):
+        for entry, block in zip(configs.items(), blocks, strict=False):
+            override = entry.get("imageIdOverride")
+            unset = isinstance(block, dict) and "image_id_override" not in block
+            if override is not None and override.unknown and unset:
+                entry.entries().pop("imageIdOverride")
+    return props
+
+
+def _launch_template_version(b: Builder, spec: Node | None, resources: dict[str, object]) -> None:
+    version = spec.get("version") if spec is not None else None
+    written = _first_block(resources, "launch_template")
+    if spec is None or version is None or not isinstance(spec.raw, dict) or written is None:
+        return
+    expression = written.get("version")
+    if expression is None:
+        named = "launch_template_id" in written or "launch_template_name" in written
+        if version.unknown and named:
+            del spec.raw["version"]
+    elif version.ref is None:
+        found = b.targets(expression, False, True)
+        templates = [t for t in found if type_of(t) == "aws_launch_template"]
+        if len(templates) == 1:
+            version.ref = templates[0]
+
+
 TYPES: dict[str, TypeSpec] = {
     "aws_batch_compute_environment": TypeSpec(
         Kind.COMPUTE_ENVIRONMENT,
         _COMPUTE_ENVIRONMENT,
+        _compute_environment,
         name_keys=("compute_environment_name", "name"),
     ),
     "aws_batch_job_queue": TypeSpec(Kind.JOB_QUEUE, _JOB_QUEUE, _job_queue),
@@ -361,12 +457,28 @@ TYPES: dict[str, TypeSpec] = {
     "aws_default_route_table": TypeSpec(
         Kind.ROUTE_TABLE, _ROUTE_TABLE, _default_route_table, name_keys=()
     ),
-    "aws_route": TypeSpec(Kind.ROUTE, {"gateway_id": Field(target=_IGW)}, name_keys=()),
+    "aws_route": TypeSpec(Kind.ROUTE, _ROUTE_TARGETS, name_keys=()),
     "aws_route_table_association": TypeSpec(Kind.ROUTE_TABLE_ASSOCIATION, name_keys=()),
     "aws_main_route_table_association": TypeSpec(
         Kind.ROUTE_TABLE_ASSOCIATION, post=_main, name_keys=()
     ),
     "aws_internet_gateway": TypeSpec(Kind.INTERNET_GATEWAY, name_keys=()),
+    "aws_nat_gateway": TypeSpec(Kind.NAT_GATEWAY, name_keys=()),
+    "aws_vpc_endpoint": TypeSpec(Kind.VPC_ENDPOINT, _VPC_ENDPOINT, name_keys=()),
+    # an association adds to the endpoint it names: a VPC_ENDPOINT with vpcEndpointId
+    "aws_vpc_endpoint_route_table_association": TypeSpec(
+        Kind.VPC_ENDPOINT,
+        {
+            "vpc_endpoint_id": Field(target=_ENDPOINT),
+            "route_table_id": Field("routeTableIds", S.WRAP),
+        },
+        name_keys=(),
+    ),
+    "aws_vpc_endpoint_subnet_association": TypeSpec(
+        Kind.VPC_ENDPOINT,
+        {"vpc_endpoint_id": Field(target=_ENDPOINT), "subnet_id": Field("subnetIds", S.WRAP)},
+        name_keys=(),
+    ),
     "aws_security_group": TypeSpec(Kind.SECURITY_GROUP, _SECURITY_GROUP, _security_group),
     "aws_security_group_rule": TypeSpec(
         Kind.SECURITY_GROUP_INGRESS,
