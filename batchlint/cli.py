@@ -7,10 +7,12 @@ on stderr, nothing written).
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from batchlint import __version__, limits
 from batchlint.cost import command as cost_command
@@ -107,6 +109,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="also load rule files from DIR",
     )
     scan.add_argument(
+        "--option",
+        action="append",
+        metavar="RULE.KEY=VALUE",
+        help="set a rule option (see 'batchlint rule NAME'); VALUE is JSON or plain text: "
+        "--option 'missing-required-tags.required_tags=[\"owner\"]'",
+    )
+    scan.add_argument(
         "--no-color", action="store_true", help="no colour in text output (also: NO_COLOR)"
     )
     scan.add_argument(
@@ -169,6 +178,7 @@ def _scan(args: argparse.Namespace) -> int:
         ignore=ignore,
         region=args.region,
         rules_dirs=rules_dirs,
+        rule_options=_rule_options(args.option or [], known),
         limits=limits.from_args(args),
         **cost_command.scan_options(args),
     )
@@ -192,6 +202,33 @@ def _scan(args: argparse.Namespace) -> int:
     read = [*args.paths, *([args.usage] if args.usage else []), *map(str, rules_dirs)]
     emit(text, args.output, read)
     return _exit_code(report.findings, args.fail_on)
+
+
+def _rule_options(settings: list[str], known: list[RuleMeta]) -> dict[str, dict[str, Any]]:
+    """``--option RULE.KEY=VALUE`` settings by rule name; a rule or key that does not exist is
+    a usage error."""
+    from batchlint.registry import find
+
+    out: dict[str, dict[str, Any]] = {}
+    for setting in settings:
+        target, sep, text = setting.partition("=")
+        rule_key, dot, key = target.strip().rpartition(".")
+        if not sep or not dot or not rule_key or not key:
+            raise UsageError(f"--option {setting!r}: expected RULE.KEY=VALUE")
+        item = find(known, rule_key)
+        if item is None:
+            raise UsageError(f"--option {setting!r}: unknown rule '{rule_key}'")
+        if key not in item.options:
+            offered = ", ".join(item.options) or "none"
+            raise UsageError(
+                f"--option {setting!r}: {item.name} has no option '{key}' (its options: {offered})"
+            )
+        try:
+            value: Any = json.loads(text)
+        except ValueError:
+            value = text  # plain text: a string
+        out.setdefault(item.name, {})[key] = value
+    return out
 
 
 def _exit_code(findings: list[Finding], fail_on: str) -> int:

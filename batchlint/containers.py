@@ -31,20 +31,22 @@ class Container:
 def containers(jd: JobDefinition) -> Iterator[Container]:
     props = jd.props
     single = props.get("containerProperties")
-    if single is not None and single.known:
+    if single is not None and isinstance(single.raw, dict):
         yield Container(single, "container", "the container (containerProperties)")
     yield from _ecs(props.get("ecsProperties"), "")
     for index, group in enumerate(props.each("nodeProperties", "nodeRangeProperties")):
         target = group.get("targetNodes")
         where = f'node range "{target.text() if target and target.text() else index}"'
         container = group.get("container")
-        if container is not None and container.known:
+        if container is not None and isinstance(container.raw, dict):
             yield Container(container, "node", f"the container of {where}", where)
         yield from _ecs(group.get("ecsProperties"), f" of {where}")
     pod = props.get("eksProperties", "podProperties")
     if pod is not None:
         for key in ("initContainers", "containers"):
             for index, container in enumerate(pod.each(key)):
+                if not isinstance(container.raw, dict):
+                    continue  # an unknown or a value of the wrong shape is no container
                 name = container.get("name")
                 label = name.text() if name is not None and name.text() else str(index)
                 what = "EKS container" if key == "containers" else "EKS init container"

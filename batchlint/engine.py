@@ -139,7 +139,7 @@ def check_scope(scope: Scope, rules: list[RuleMeta], options: ScanOptions, repor
             try:
                 hits = list(item.check(target, context))
             except Exception as exc:  # a rule bug must not end the scan
-                if meta.RULE_CRASHED.code in enabled and isinstance(target, Resource):
+                if meta.RULE_CRASHED.code in enabled:
                     report.findings.append(_crash(item, target, exc))
                 continue
             for hit in hits:
@@ -215,23 +215,26 @@ def _meta_finding(scope: Scope, code: str, message: str, issue: Any) -> Finding:
     )
 
 
-def _crash(item: RuleMeta, resource: Resource, exc: Exception) -> Finding:
-    scope = resource.scope
-    line, column = scope.locator.locate(resource.pointer) if scope.locator else (1, 1)
+def _crash(item: RuleMeta, target: Resource | Graph, exc: Exception) -> Finding:
+    """BL-META-003 on the resource the rule failed on, or on the file for a whole-graph rule."""
+    scope = target.scope
+    address, kind, pointer, what = "", "", "", "this file"
+    if isinstance(target, Resource):
+        address, kind, pointer, what = target.address, target.type, target.pointer, "this resource"
+    line, column = scope.locator.locate(pointer) if scope.locator and pointer else (1, 1)
     crashed = meta.RULE_CRASHED
     return Finding(
         code=crashed.code,
         name=crashed.name,
         severity=crashed.severity,
-        message=f"rule {item.code} {item.name} failed on this resource: "
-        f"{type(exc).__name__}: {exc}",
-        resource=resource.address,
-        resource_type=resource.type,
+        message=f"rule {item.code} {item.name} failed on {what}: {type(exc).__name__}: {exc}",
+        resource=address,
+        resource_type=kind,
         file=scope.file,
         line=line,
         column=column,
-        pointer=resource.pointer,
-        fingerprint=fingerprint(crashed.code, resource.address, resource.pointer, item.code),
+        pointer=pointer,
+        fingerprint=fingerprint(crashed.code, address or scope.file, pointer, item.code),
         tags=crashed.tags,
         fix=crashed.fix,
     )

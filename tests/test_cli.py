@@ -86,6 +86,12 @@ def test_select_and_ignore_by_code_prefix_and_name(capsys: pytest.CaptureFixture
         (["scan", "does-not-exist.yaml"], "does-not-exist.yaml: no such file or directory"),
         (["scan", EXAMPLE, "--select", "BL-NOPE"], "unknown rule or prefix 'BL-NOPE'"),
         (["rule", "no-such-rule"], "unknown rule 'no-such-rule'"),
+        (["scan", EXAMPLE, "--option", "tags"], "expected RULE.KEY=VALUE"),
+        (["scan", EXAMPLE, "--option", "no-such-rule.x=1"], "unknown rule 'no-such-rule'"),
+        (
+            ["scan", EXAMPLE, "--option", "missing-required-tags.keys=[]"],
+            "has no option 'keys' (its options: required_tags)",
+        ),
     ],
 )
 def test_usage_errors_exit_2_with_one_line(
@@ -94,6 +100,25 @@ def test_usage_errors_exit_2_with_one_line(
     assert main(args) == 2
     err = capsys.readouterr().err
     assert needle in err and err.count("\n") == 1
+
+
+def test_rule_options_from_the_command_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    template = tmp_path / "queue.yaml"
+    template.write_text(
+        "Resources:\n  Queue:\n    Type: AWS::Batch::JobQueue\n    Properties:\n"
+        "      Priority: 1\n      Tags: {team: data}\n      ComputeEnvironmentOrder:\n"
+        "        - {Order: 1, ComputeEnvironment: arn:aws:batch:::compute-environment/x}\n"
+    )
+    base = ["scan", str(template), "--select", "BL-CE-029", "--format", "json"]
+    assert main(base) == 0  # tagged: the default checks only that there are tags
+    capsys.readouterr()
+    keys = '["team", "owner"]'
+    assert main([*base, "--option", f"BL-CE-029.required_tags={keys}", "--fail-on", "note"]) == 1
+    [finding] = json.loads(capsys.readouterr().out)["findings"]
+    assert "required tag key owner" in finding["message"]
+    assert main([*base, "--option", "missing-required-tags.required_tags=team"]) == 0
 
 
 def test_output_into_missing_folder_writes_nothing(tmp_path: Path) -> None:

@@ -91,6 +91,16 @@ def test_a_crashing_rule_becomes_a_meta_finding(tmp_path: Path, template: Path) 
     assert "ValueError: boom" in report.findings[0].message
 
 
+def test_a_crashing_graph_rule_is_reported_on_the_file(tmp_path: Path, template: Path) -> None:
+    rules = _rule_dir(tmp_path, "raise KeyError('x')", target="Graph")
+    report = scan(
+        [str(template)], ScanOptions(select=["BL-JD-900", "BL-META"], rules_dirs=(rules,))
+    )
+    [finding] = report.findings
+    assert (finding.code, finding.resource, finding.line) == ("BL-META-003", "", 1)
+    assert "failed on this file: KeyError" in finding.message
+
+
 def test_user_rule_runs_per_resource_kind(tmp_path: Path, template: Path) -> None:
     rules = _rule_dir(
         tmp_path, "yield Hit(item, 'Seen.')", target="ComputeEnvironment", code="BL-CE-900"
