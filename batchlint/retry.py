@@ -12,13 +12,22 @@ A condition on a value the failure does not have cannot match, except ``onReason
 a reclaimed host reports no ``reason`` that anyone can write down, and ``*`` is how the
 documentation's own "exit on anything else" entry is written, so it is taken to match.
 
+An empty pattern counts as an absent condition: Terraform state writes ``""`` for every
+condition a block leaves out.
+
 Every answer may be ``None``: an unknown pattern or action (a parameter, a Terraform value
 known only after apply) that could change the outcome makes the outcome unknown.
+
+What the API accepts (API_RetryStrategy, API_EvaluateOnExit; the Terraform provider validates
+the same): 1 to 10 ``attempts``, up to 5 entries, an ``action`` on every entry, and patterns
+of up to 512 characters: ``onStatusReason``/``onReason`` letters, numbers, periods, colons and
+white space, ``onExitCode`` digits, each optionally ending with one ``*``.
 """
 
 from __future__ import annotations
 
 import re
+import string
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -31,6 +40,15 @@ RETRY = "RETRY"
 EXIT = "EXIT"
 _ACTIONS = {RETRY, EXIT}
 _EXIT_CODE_PATTERN = re.compile(r"^[0-9]*\*?$")
+
+CONDITIONS = ("onStatusReason", "onReason", "onExitCode")
+MIN_ATTEMPTS = 1
+MAX_ATTEMPTS = 10
+MAX_ENTRIES = 5
+MAX_PATTERN = 512
+# white space as the API (and the Terraform provider's RE2 \s) means it: no \v, no Unicode
+_TEXT_CHARS = frozenset(string.ascii_letters + string.digits + ".: \t\n\r\f")
+_DIGITS = frozenset(string.digits)
 _Matcher = Callable[[str, str | None], bool | None]
 
 
@@ -138,10 +156,19 @@ def _code(exit_code: int | None) -> str | None:
     return None if exit_code is None else str(exit_code)
 
 
-def _condition(entry: Node, key: str, value: str | None, match: _Matcher) -> bool | None:
+def condition(entry: Node, key: str) -> Node | None:
+    """The node of one of an entry's conditions; ``None`` when it is absent (left out, a
+    Terraform null, or the empty string Terraform state writes for a block's unset fields)."""
     node = entry.get(key)
-    if node is None or (node.known and node.raw is None):
-        return True  # an absent condition (or a Terraform null) holds
+    if node is None or (node.known and (node.raw is None or node.raw == "")):
+        return None
+    return node
+
+
+def _condition(entry: Node, key: str, value: str | None, match: _Matcher) -> bool | None:
+    node = condition(entry, key)
+    if node is None:
+        return True  # an absent condition holds
     pattern = node.text()
     if pattern is None:
         return None
@@ -173,11 +200,52 @@ def exit_code_matches(pattern: str, value: str | None) -> bool | None:
     return value == pattern
 
 
+def catches_all(entry: Node) -> bool | None:
+    """Whether an entry matches every failure that has an exit code: each condition it gives
+    is ``*`` (an entry without conditions matches everything). ``None`` when unknown.
+
+    ``onExitCode: "*"`` counts, although a failure without an exit code (a reclaimed host, an
+    image that cannot be pulled) does not match it: those are infrastructure failures, left
+    to the default retry on purpose."""
+    if entry.unknown or not isinstance(entry.raw, dict):
+        return None
+    unsure = False
+    for key in CONDITIONS:
+        node = condition(entry, key)
+        pattern = node.text() if node is not None else "*"
+        if pattern is None:
+            unsure = True  # unknown, but a known narrow condition still settles it
+        elif pattern != "*":
+            return False
+    return None if unsure else True
+
+
+def pattern_problem(key: str, pattern: str) -> str | None:
+    """Why AWS Batch rejects ``pattern`` as the ``key`` condition, or ``None`` when it is
+    valid: a clause for a message (``contains "(" and "-" …``)."""
+    if len(pattern) > MAX_PATTERN:
+        return f"is {len(pattern)} characters long, more than the {MAX_PATTERN} allowed"
+    if "*" in pattern[:-1]:
+        return "has a * before its end, and only a trailing * is allowed"
+    body = pattern[:-1] if pattern.endswith("*") else pattern
+    allowed, what = (
+        (_DIGITS, "digits")
+        if key == "onExitCode"
+        else (_TEXT_CHARS, "letters, numbers, periods, colons and white space")
+    )
+    bad = sorted({char for char in body if char not in allowed})
+    if not bad:
+        return None
+    shown = " and ".join(", ".join(f'"{char}"' for char in bad[:5]).rsplit(", ", 1))
+    verb = "is" if len(bad) == 1 else "are"
+    return f"contains {shown}, which {verb} not allowed (only {what}, and a * at the end)"
+
+
 def describe(entry: Node) -> str:
     """An entry as the user wrote it, for messages: ``action EXIT, onReason "*"``."""
     parts = []
-    for key in ("action", "onStatusReason", "onReason", "onExitCode"):
-        node = entry.get(key)
+    for key in ("action", *CONDITIONS):
+        node = entry.get(key) if key == "action" else condition(entry, key)
         text = node.text() if node is not None else None
         if text is not None:
             parts.append(f"{key} {text}" if key == "action" else f'{key} "{text}"')

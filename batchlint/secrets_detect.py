@@ -228,3 +228,44 @@ def is_configuration(value: str, password: bool = False) -> bool:
 
 def _is_placeholder(text: str) -> bool:
     return bool(_PLACEHOLDERS.match(text) or _TEMPLATE.search(text))
+
+
+# -- CloudFormation dynamic references to secrets ----------------------------------------------
+
+_DYNAMIC_SECRETS = ("secretsmanager", "ssm-secure")
+
+
+def dynamic_secret(value: str) -> str | None:
+    """The pattern of a dynamic reference to a secret in a value (``secretsmanager`` for
+    ``{{resolve:secretsmanager:…}}``, ``ssm-secure``); ``{{resolve:ssm:…}}`` reads a plain
+    ``String`` parameter and is no secret."""
+    for pattern in _DYNAMIC_SECRETS:
+        if "{{resolve:" + pattern + ":" in value:
+            return pattern
+    return None
+
+
+# -- log driver options ------------------------------------------------------------------------
+
+# an HTTP header written into an option value: "Authorization Bearer abc", "X-API-Key: abc"
+_HEADER = re.compile(
+    r"^\s*(?:proxy-)?(?:authorization|x-api-key|api-key|apikey|x-auth-token|x-access-token|"
+    r"dd-api-key|x-license-key|x-insert-key|x-splunk-token)\s*[:=]?\s+(?P<credential>.+)$",
+    re.IGNORECASE,
+)
+_SCHEME = re.compile(r"^(?:bearer|basic|token|splunk|apikey|api-key|key|geniekey)\s+", re.I)
+
+
+def detect_option(name: str | None, value: str) -> Credential | None:
+    """:func:`detect` for a log driver option (``splunk-token``, ``apikey``,
+    ``http_Passwd``), and an authentication header written in its value."""
+    found = detect(name, value)
+    if found is not None or is_dynamic_reference(value):
+        return found
+    match = _HEADER.match(value)
+    if match is None:
+        return None
+    credential = _SCHEME.sub("", match.group("credential").strip()).strip()
+    if not credential or is_configuration(credential) or _is_placeholder(credential):
+        return None
+    return Credential("an authentication header", True)

@@ -45,7 +45,7 @@ from typing import TYPE_CHECKING, Any
 from batchlint import instances
 from batchlint.capacity import Ec2Capacity, ec2_capacity, scope_capacity
 from batchlint.cost.fit import Demand, Fit, best_fit, job_demand
-from batchlint.model import Kind, Node, Resource, Scope
+from batchlint.model import EC2_TYPES, FARGATE_TYPES, Kind, Node, Resource, Scope
 
 if TYPE_CHECKING:
     from batchlint.cost.usage import Usage, UsageEntry
@@ -73,8 +73,6 @@ FARGATE_MAX_GB_PER_VCPU = 8.0
 # The Spot Instance Advisor's interruption-frequency buckets, least to most frequent.
 INTERRUPTION_BUCKETS = ("<5%", "5-10%", "10-15%", "15-20%", ">20%")
 
-_EC2 = frozenset({"EC2", "SPOT"})
-_FARGATE = frozenset({"FARGATE", "FARGATE_SPOT"})
 _EPSILON = 1e-9  # price-per-vCPU ties (0.085 / 2 and 0.17 / 4 may differ in the last bit)
 _NOT_INCLUDED = "EBS volumes, data transfer and other charges are not included."
 _KIND_ORDER = {Kind.COMPUTE_ENVIRONMENT: 0, Kind.JOB_QUEUE: 1, Kind.JOB_DEFINITION: 2}
@@ -219,9 +217,9 @@ def estimate_compute_environment(
         cost.assumptions.append("Unmanaged: its instances are launched outside Batch.")
     elif env_type is None or compute is None:
         cost.assumptions.append("Whether it runs EC2, Spot or Fargate capacity is unknown.")
-    elif compute in _EC2:
+    elif compute in EC2_TYPES:
         parts = _ec2_environment(cost, ce, compute == "SPOT", region, prices)
-    elif compute in _FARGATE:
+    elif compute in FARGATE_TYPES:
         parts = _fargate_environment(cost, ce, compute == "FARGATE_SPOT", region, prices, scope)
     else:
         cost.assumptions.append(f"Compute type {compute} is not priced.")
@@ -520,7 +518,7 @@ class _Pool:
 
 def _fargate_kinds(ces: list[Resource]) -> list[str]:
     compute_types = {_upper(ce.field("computeResources", "type")) for ce in ces}
-    return sorted(kind for kind in compute_types if kind in _FARGATE)
+    return sorted(kind for kind in compute_types if kind in FARGATE_TYPES)
 
 
 def _estimate_job(

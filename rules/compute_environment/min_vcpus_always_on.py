@@ -76,10 +76,8 @@ import math
 from collections.abc import Iterator
 
 from batchlint.cost.estimate import Cost, citation, dollars, estimate_compute_environment
-from batchlint.model import ComputeEnvironment
+from batchlint.model import EC2_TYPES, ComputeEnvironment
 from batchlint.rule import Context, Hit, Severity, rule
-
-_EC2_TYPES = {"EC2", "SPOT"}
 
 
 @rule(
@@ -95,7 +93,7 @@ def check(ce: ComputeEnvironment, ctx: Context) -> Iterator[Hit]:
         return
     compute_type = ce.field("computeResources", "type")
     kind = compute_type.text() if compute_type is not None else None
-    if kind not in _EC2_TYPES:
+    if kind not in EC2_TYPES:
         return
     minimum = ce.field("computeResources", "minvCpus")
     vcpus = minimum.number() if minimum is not None else None

@@ -63,10 +63,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from batchlint import generations
-from batchlint.model import ComputeEnvironment
+from batchlint.model import EC2_TYPES, ComputeEnvironment
 from batchlint.rule import Context, Hit, Severity, rule
-
-_EC2_TYPES = {"EC2", "SPOT"}
 
 
 @rule(
@@ -78,7 +76,7 @@ _EC2_TYPES = {"EC2", "SPOT"}
 )
 def check(ce: ComputeEnvironment, ctx: Context) -> Iterator[Hit]:
     compute_type = ce.field("computeResources", "type")
-    if compute_type is None or compute_type.text() not in _EC2_TYPES:
+    if compute_type is None or compute_type.text() not in EC2_TYPES:
         return
     types = ce.field("computeResources", "instanceTypes")
     for entry in types.items() if types is not None else []:

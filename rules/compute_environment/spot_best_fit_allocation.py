@@ -51,6 +51,7 @@ from collections.abc import Iterator
 
 from batchlint.model import ComputeEnvironment, Origin
 from batchlint.rule import Context, Hit, Severity, rule
+from batchlint.spot import is_spot
 
 
 @rule(
@@ -61,8 +62,7 @@ from batchlint.rule import Context, Hit, Severity, rule
     fix="Set allocationStrategy to SPOT_PRICE_CAPACITY_OPTIMIZED",
 )
 def check(ce: ComputeEnvironment, ctx: Context) -> Iterator[Hit]:
-    compute_type = ce.field("computeResources", "type")
-    if compute_type is None or compute_type.text() != "SPOT":
+    if not is_spot(ce):
         return
     strategy = ce.field("computeResources", "allocationStrategy")
     if strategy is None or strategy.text() != "BEST_FIT":

@@ -66,6 +66,7 @@ from collections.abc import Iterator
 from batchlint import instances
 from batchlint.model import ComputeEnvironment, Node
 from batchlint.rule import Context, Hit, Severity, rule
+from batchlint.spot import is_spot
 
 # entries that let Batch pick from many families
 _DIVERSE = {"optimal", "default_x86_64", "default_arm64"}
@@ -80,8 +81,7 @@ _DIVERSE = {"optimal", "default_x86_64", "default_arm64"}
     options={"min_families": 3},
 )
 def check(ce: ComputeEnvironment, ctx: Context) -> Iterator[Hit]:
-    compute_type = ce.field("computeResources", "type")
-    if compute_type is None or compute_type.text() != "SPOT":
+    if not is_spot(ce):
         return
     types = ce.field("computeResources", "instanceTypes")
     if types is None:

@@ -75,6 +75,7 @@ from collections.abc import Iterator
 
 from batchlint.containers import Container, containers
 from batchlint.model import JobDefinition
+from batchlint.platforms import is_fargate
 from batchlint.requests import requests
 from batchlint.rule import Context, Hit, Severity, rule
 
@@ -115,9 +116,7 @@ def vcpus_for(memory: float) -> list[float]:
     fix="Use a vCPU and memory pair that Fargate offers",
 )
 def check(jd: JobDefinition, ctx: Context) -> Iterator[Hit]:
-    platforms = jd.props.get("platformCapabilities")
-    names = platforms.texts() if platforms is not None else None
-    if not names or "FARGATE" not in {n.upper() for n in names}:
+    if not is_fargate(jd):
         return
     for container in containers(jd):
         if container.layout != "container":

@@ -123,10 +123,9 @@ from collections.abc import Iterator
 
 from batchlint.iam import (
     RoleField,
-    admin_like,
-    broad_statements,
+    grants_summary,
     job_definition_roles,
-    policies_of_role,
+    over_broad_grants,
     role_name,
 )
 from batchlint.model import JobDefinition, Kind, Resource
@@ -153,36 +152,15 @@ def check(jd: JobDefinition, ctx: Context) -> Iterator[Hit]:
             continue
         by_role.setdefault(role.address, (role, []))[1].append(field)
     for role, fields in by_role.values():
-        problems = _problems(ctx, role)
+        problems = over_broad_grants(scope, role)
         if not problems:
             continue
-        more = len(problems) - 1
-        extra = f", and {more} more over-broad statement{'s' if more > 1 else ''}" if more else ""
         yield Hit(
             jd,
-            f"{_who(fields)} {role_name(role)} ({_where(fields)}) {problems[0]}{extra}: {_FIX}.",
+            f"{_who(fields)} {role_name(role)} ({_where(fields)}) {grants_summary(problems)}: "
+            f"{_FIX}.",
             fields[0].node,
         )
-
-
-def _problems(ctx: Context, role: Resource) -> list[str]:
-    """What is over-broad in the role's policies, the worst first."""
-    ranked: list[tuple[int, int, str]] = []
-    for order, source in enumerate(policies_of_role(ctx.scope, role)):
-        if source.document is None:
-            if source.aws_managed and admin_like(source.name):
-                ranked.append((0, order, f"has the AWS managed policy {source.name} attached"))
-            continue
-        for found in broad_statements(source.document):
-            ranked.append(
-                (
-                    int(found.breadth),
-                    order,
-                    f"allows {found.describe()} in {found.label(source.name)}",
-                )
-            )
-    ranked.sort(key=lambda item: (item[0], item[1]))
-    return [text for _, _, text in ranked]
 
 
 def _who(fields: list[RoleField]) -> str:

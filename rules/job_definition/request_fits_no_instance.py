@@ -124,7 +124,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from batchlint import instances
-from batchlint.capacity import scope_capacity
+from batchlint.capacity import job_platform, scope_capacity
 from batchlint.containers import Container, containers
 from batchlint.instances import InstanceFacts
 from batchlint.model import JobDefinition, Node
@@ -164,12 +164,10 @@ class _Capacity:
     fix="Lower the request or allow larger instance types",
 )
 def check(jd: JobDefinition, ctx: Context) -> Iterator[Hit]:
-    platforms = jd.field("platformCapabilities")
-    if platforms is not None:
-        names = platforms.texts()
-        if names is None or any(name.upper() != "EC2" for name in names):
-            return  # Fargate, or unknown
-    eks = jd.props.get("eksProperties") is not None
+    platform = job_platform(jd)
+    if platform is None or platform.fargate:
+        return  # Fargate, or unknown
+    eks = platform.eks
     pool = ctx.scope.cached(("request_fits_pool", eks), lambda: _capacity(ctx, eks))
     if not pool:
         return

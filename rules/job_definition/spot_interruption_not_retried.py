@@ -94,11 +94,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from batchlint.model import JobDefinition, Kind, Scope
+from batchlint.model import SPOT_TYPES, JobDefinition, Kind, Scope
 from batchlint.retry import EXIT, HOST_RECLAIMED, decide, describe
 from batchlint.rule import Context, Hit, Severity, rule
-
-_SPOT_TYPES = {"SPOT", "FARGATE_SPOT"}
 
 
 @rule(
@@ -140,6 +138,6 @@ def _spot_environment(scope: Scope) -> str | None:
     """The address of a Spot compute environment in scope, if there is one."""
     for ce in scope.of_kind(Kind.COMPUTE_ENVIRONMENT):
         kind = ce.field("computeResources", "type")
-        if kind is not None and (kind.text() or "").upper() in _SPOT_TYPES:
+        if kind is not None and (kind.text() or "").upper() in SPOT_TYPES:
             return ce.address
     return None

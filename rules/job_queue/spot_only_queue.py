@@ -86,10 +86,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from batchlint.model import JobQueue, Kind
+from batchlint import queues
+from batchlint.model import SPOT_TYPES, JobQueue
 from batchlint.rule import Context, Hit, Severity, rule
-
-_SPOT = {"SPOT", "FARGATE_SPOT"}
 
 
 @rule(
@@ -100,20 +99,17 @@ _SPOT = {"SPOT", "FARGATE_SPOT"}
     fix="Add an On-Demand compute environment after the Spot one",
 )
 def check(queue: JobQueue, ctx: Context) -> Iterator[Hit]:
-    order = queue.props.get("computeEnvironmentOrder")
-    if order is None:
-        return
-    entries = order.items()
-    if not entries:
+    listed = queues.entries(queue, ctx.scope)
+    if not listed:
         return
     names: list[str] = []
-    for entry in entries:
-        target = ctx.scope.deref(entry.get("computeEnvironment"), Kind.COMPUTE_ENVIRONMENT)
+    for entry in listed:
+        target = entry.environment
         if target is None:
             return  # external or unknown: it may be On-Demand
         compute_type = target.field("computeResources", "type")
         value = compute_type.text() if compute_type is not None else None
-        if value not in _SPOT:
+        if value not in SPOT_TYPES:
             return
         if target.address not in names:
             names.append(target.address)
@@ -121,5 +117,5 @@ def check(queue: JobQueue, ctx: Context) -> Iterator[Hit]:
         queue,
         f"Job queue is backed only by Spot capacity ({', '.join(names)}), so its jobs wait "
         "whenever Spot is short: add an On-Demand compute environment after the Spot one.",
-        order,
+        queue.props.get("computeEnvironmentOrder"),
     )

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from batchlint.engine import ScanOptions, scan
 
+from . import scanning
+
 CODE = "BL-JD-006"
 
 VALID = (
@@ -60,10 +62,7 @@ def _template(pairs: list[tuple[float, int]]) -> str:
 
 
 def _flagged(tmp_path: Path, pairs: list[tuple[float, int]]) -> dict[str, str]:
-    path = tmp_path / "template.yaml"
-    path.write_text(_template(pairs))
-    report = scan([str(path)], ScanOptions(select=[CODE]))
-    return {f.resource: f.message for f in report.findings}
+    return {f.resource: f.message for f in scanning.findings(tmp_path, _template(pairs), CODE)}
 
 
 def test_every_fargate_size_is_accepted(tmp_path: Path) -> None:

@@ -9,11 +9,11 @@ import pytest
 
 from batchlint import prices
 from batchlint.cost.estimate import dollars
-from batchlint.engine import ScanOptions, scan
 from batchlint.model import Kind, Resource, Scope
 from batchlint.registry import builtin_rules
 from batchlint.rule import Context
 
+from . import scanning
 from .model_builders import Unknown, add
 
 RULE = next(r for r in builtin_rules() if r.name == "min-vcpus-always-on")
@@ -69,8 +69,7 @@ def test_region_changes_the_price_and_the_snapshot_date() -> None:
 
 
 def test_region_from_scan_options(tmp_path: Path) -> None:
-    path = tmp_path / "t.yaml"
-    path.write_text(
+    template = (
         "Resources:\n"
         "  Ce:\n"
         "    Type: AWS::Batch::ComputeEnvironment\n"
@@ -84,8 +83,9 @@ def test_region_from_scan_options(tmp_path: Path) -> None:
         "        Subnets: [subnet-0123456789abcdef0]\n"
         "        InstanceRole: ecsInstanceRole\n"
     )
-    report = scan([str(path)], ScanOptions(select=[RULE.code], region="ap-southeast-2"))
-    (finding,) = report.findings
+    (finding,) = scanning.findings(
+        tmp_path, template, RULE.code, name="t.yaml", region="ap-southeast-2"
+    )
     assert finding.message.endswith(
         f"as of {prices.as_of('ap-southeast-2')}, ap-southeast-2); set minvCpus to 0 unless a "
         "warm pool is needed."

@@ -11,6 +11,8 @@ import pytest
 from batchlint.engine import ScanOptions, scan
 from batchlint.reporters import FORMATS, render
 
+from . import scanning
+
 FIXTURES = (
     Path(__file__).resolve().parents[2] / "fixtures" / "rules" / "plaintext-secret-in-environment"
 )
@@ -64,15 +66,8 @@ def test_no_finding_field_echoes_a_secret(fixture: str) -> None:
             assert not any(form in text for s in SECRETS for form in _forms(s))
 
 
-def _scan_text(tmp_path: Path, template: str) -> list[str]:
-    path = tmp_path / "template.yaml"
-    path.write_text(template)
-    report = scan([str(path)], ScanOptions(select=[CODE]))
-    return [f.message for f in report.findings]
-
-
 def test_message_names_variable_container_and_kind(tmp_path: Path) -> None:
-    messages = _scan_text(
+    messages = scanning.messages(
         tmp_path,
         """
 Resources:
@@ -85,6 +80,7 @@ Resources:
         Environment:
           - {Name: DB_PASSWORD, Value: "Zq9-p4ss!"}
 """,
+        CODE,
     )
     assert messages == [
         "Environment variable DB_PASSWORD of the container (containerProperties) holds "
@@ -95,7 +91,7 @@ Resources:
 
 
 def test_a_credential_used_as_a_name_is_not_echoed_either(tmp_path: Path) -> None:
-    messages = _scan_text(
+    messages = scanning.messages(
         tmp_path,
         """
 Resources:
@@ -108,6 +104,7 @@ Resources:
         Environment:
           - {Name: ghp_EXAMPLEexampleEXAMPLEexample11111111, Value: AKIAIOSFODNN7EXAMPLE}
 """,
+        CODE,
     )
     assert len(messages) == 1
     assert "(name redacted)" in messages[0]
@@ -115,7 +112,7 @@ Resources:
 
 
 def test_only_literals_are_reported(tmp_path: Path) -> None:
-    messages = _scan_text(
+    messages = scanning.messages(
         tmp_path,
         """
 Parameters:
@@ -132,5 +129,6 @@ Resources:
           - {Name: API_KEY, Value: "{{resolve:secretsmanager:prod/api:SecretString:key}}"}
           - {Name: TOKEN_URL, Value: "https://auth.example.com/token"}
 """,
+        CODE,
     )
     assert messages == []

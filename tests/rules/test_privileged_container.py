@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from batchlint.engine import ScanOptions, scan
+from . import scanning
 
 SHARED = Path(__file__).resolve().parents[3] / "shared"
 PEERS = SHARED / "corpus" / "peerfixtures"
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.skipif(not PEERS.is_dir(), reason="../shared/corpus is 
 
 
 def _findings(path: Path) -> list[str]:
-    report = scan([str(path)], ScanOptions(select=[CODE, "BL-META"]))
+    report = scanning.scan_file(path, CODE, also=["BL-META"])
     assert not report.files_skipped, report.files_skipped
     meta = [f.message for f in report.findings if f.code.startswith("BL-META")]
     assert not meta, meta
@@ -100,9 +100,7 @@ def test_guard_registry_cases(name: str, template: dict, expected: str, tmp_path
 
 
 def test_message_names_each_container(tmp_path: Path) -> None:
-    path = tmp_path / "template.yaml"
-    path.write_text(
-        """
+    template = """
 Resources:
   Job:
     Type: AWS::Batch::JobDefinition
@@ -123,9 +121,7 @@ Resources:
           Containers:
             - {Name: main, Image: busybox:1.36, SecurityContext: {Privileged: "true"}}
 """
-    )
-    report = scan([str(path)], ScanOptions(select=[CODE]))
-    messages = sorted(f.message for f in report.findings)
+    messages = sorted(scanning.messages(tmp_path, template, CODE))
     assert len(messages) == 2
     assert messages[0].startswith('EKS container "main" runs privileged')
     assert "securityContext.privileged" in messages[0]

@@ -10,8 +10,12 @@ from batchlint.retry import (
     HOST_RECLAIMED,
     RETRY,
     action_for,
+    catches_all,
+    condition,
     decide,
+    describe,
     exit_code_matches,
+    pattern_problem,
     text_matches,
 )
 
@@ -143,3 +147,60 @@ def test_pattern_helpers() -> None:
     assert exit_code_matches("13", "137") is False
     assert exit_code_matches("1a", "1") is None
     assert exit_code_matches("*", None) is False
+
+
+@pytest.mark.parametrize(
+    ("entry", "expected"),
+    [
+        ({"action": "EXIT"}, True),
+        ({"action": "EXIT", "onReason": "*"}, True),
+        ({"action": "EXIT", "onStatusReason": "*"}, True),
+        ({"action": "EXIT", "onExitCode": "*"}, True),  # counts, by decision (see catches_all)
+        ({"action": "EXIT", "onReason": "*", "onStatusReason": "*", "onExitCode": "*"}, True),
+        ({"action": "RETRY", "onReason": "*", "onExitCode": ""}, True),  # "" is absent
+        ({"action": "EXIT", "onReason": "*", "onExitCode": "1"}, False),
+        ({"action": "EXIT", "onStatusReason": "Host EC2*"}, False),
+        ({"action": "EXIT", "onExitCode": "1*"}, False),
+        ({"action": "EXIT", "onReason": "?"}, None),
+        ({"action": "EXIT", "onReason": "?", "onExitCode": "1"}, False),
+        ("?", None),
+    ],
+)
+def test_catches_all(entry: object, expected: bool | None) -> None:
+    assert catches_all(node(entry)) is expected
+
+
+def test_empty_patterns_are_absent() -> None:
+    # what Terraform state writes for the fields a block leaves out
+    entry = node({"action": "retry", "onExitCode": "", "onReason": "", "onStatusReason": "Host*"})
+    assert condition(entry, "onExitCode") is None
+    assert action_for(Node([entry]), HOST_RECLAIMED) == RETRY
+    assert describe(entry) == 'action retry, onStatusReason "Host*"'
+
+
+@pytest.mark.parametrize(
+    ("key", "pattern", "problem"),
+    [
+        ("onStatusReason", "Host EC2*", None),
+        ("onStatusReason", "*", None),
+        ("onReason", "CannotPullContainerError: pull*", None),
+        ("onReason", "Essential container in task exited\t.", None),
+        ("onExitCode", "137", None),
+        ("onExitCode", "1*", None),
+        ("onExitCode", "*", None),
+        ("onStatusReason", "Host*EC2", "has a * before its end"),
+        ("onExitCode", "**", "has a * before its end"),
+        ("onStatusReason", "Host EC2 (i-0abc*", 'contains "(" and "-", which are not allowed'),
+        ("onReason", "Task_failed", 'contains "_", which is not allowed'),
+        ("onExitCode", "-1", 'contains "-", which is not allowed (only digits'),
+        ("onExitCode", " 1", 'contains " "'),
+        ("onReason", "a" * 513, "is 513 characters long, more than the 512 allowed"),
+        ("onReason", "é", 'contains "é"'),
+    ],
+)
+def test_pattern_problem(key: str, pattern: str, problem: str | None) -> None:
+    found = pattern_problem(key, pattern)
+    if problem is None:
+        assert found is None
+    else:
+        assert found is not None and found.startswith(problem)

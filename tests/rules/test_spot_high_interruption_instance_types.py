@@ -17,6 +17,7 @@ from batchlint.registry import builtin_rules
 from batchlint.rule import Context
 
 from ..conftest import FIXTURES
+from . import scanning
 from .model_builders import Unknown, add
 
 RULE = next(r for r in builtin_rules() if r.name == "spot-high-interruption-instance-types")
@@ -93,7 +94,7 @@ def _plan_in(region: str, tmp_path: Path) -> Path:
 
 
 def _flagged(path: Path, region: str = "us-east-1") -> list[tuple[str, str]]:
-    report = scan([str(path)], ScanOptions(select=[RULE.code], region=region))
+    report = scanning.scan_file(path, RULE.code, region=region)
     assert report.files_scanned
     return sorted((f.resource, f.message.split(" ", 3)[2]) for f in report.findings)
 

@@ -7,11 +7,11 @@ from typing import Any
 
 import pytest
 
-from batchlint.engine import ScanOptions, scan
 from batchlint.model import Kind, Resource, Scope
 from batchlint.registry import builtin_rules
 from batchlint.rule import Context
 
+from . import scanning
 from .model_builders import Unknown, add
 
 RULE = next(r for r in builtin_rules() if r.name == "spot-instance-types-not-diversified")
@@ -78,8 +78,7 @@ def test_silent(types: Any, kind: str) -> None:
 
 
 def test_option_from_scan_options(tmp_path: Path) -> None:
-    path = tmp_path / "t.yaml"
-    path.write_text(
+    template = (
         "Resources:\n"
         "  Ce:\n"
         "    Type: AWS::Batch::ComputeEnvironment\n"
@@ -95,8 +94,8 @@ def test_option_from_scan_options(tmp_path: Path) -> None:
     )
 
     def flagged(options: dict[str, Any]) -> int:
-        chosen = ScanOptions(select=[RULE.code], rule_options={RULE.name: options})
-        return len(scan([str(path)], chosen).findings)
+        found = scanning.findings(tmp_path, template, RULE.code, name="t.yaml", options=options)
+        return len(found)
 
     assert flagged({}) == 1
     assert flagged({"min_families": 2}) == 0

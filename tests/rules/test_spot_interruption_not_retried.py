@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from batchlint.engine import ScanOptions, scan
+from . import scanning
 
 CODE = "BL-JD-002"
 
@@ -39,9 +39,7 @@ def _environment(kind: str) -> str:
 
 
 def _messages(tmp_path: Path, resources: str) -> list[str]:
-    path = tmp_path / "template.yaml"
-    path.write_text("Resources:" + resources)
-    return [f.message for f in scan([str(path)], ScanOptions(select=[CODE])).findings]
+    return scanning.messages(tmp_path, "Resources:" + resources, CODE)
 
 
 @pytest.mark.parametrize("kind", ["SPOT", "FARGATE_SPOT"])
