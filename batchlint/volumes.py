@@ -29,7 +29,7 @@ def host_mounts(jd: JobDefinition) -> Iterator[HostMount]:
     """Every host volume each container mounts, or may mount when its mounts are unknown.
     A host volume a container does not mount does not reach it: it is not yielded for it."""
     for container in containers(jd):
-        volumes = volumes_of(jd, container)
+        volumes = volumes_of(container)
         if volumes is None:
             continue
         mounted = mounted_names(container)
@@ -45,14 +45,9 @@ def host_mounts(jd: JobDefinition) -> Iterator[HostMount]:
                 yield HostMount(container, name, path, mounted[name])
 
 
-def volumes_of(jd: JobDefinition, container: Container) -> Node | None:
-    """The volume list the container can mount from."""
-    if container.layout in ("container", "node"):
-        return container.node.get("volumes")
-    if container.is_eks:
-        return jd.props.get("eksProperties", "podProperties", "volumes")
-    task = _task_of(jd, container.node)
-    return task.get("volumes") if task is not None else None
+def volumes_of(container: Container) -> Node | None:
+    """The volume list the container can mount from (its own, its ECS task's or its pod's)."""
+    return container.unit.get("volumes") if container.unit is not None else None
 
 
 def mounted_names(container: Container) -> dict[str, Node] | None:
@@ -90,14 +85,3 @@ def normalize(path: str | None) -> str | None:
     if not path or not path.startswith("/"):
         return None
     return "/" + posixpath.normpath(path).lstrip("/")
-
-
-def _task_of(jd: JobDefinition, node: Node) -> Node | None:
-    """The ECS task (top level or in a node range) whose containers include ``node``."""
-    props = jd.props
-    groups = [props, *props.each("nodeProperties", "nodeRangeProperties")]
-    for group in groups:
-        for task in group.each("ecsProperties", "taskProperties"):
-            if any(c is node for c in task.each("containers")):
-                return task
-    return None

@@ -98,7 +98,7 @@ def check(jd: JobDefinition, ctx: Context) -> Iterator[Hit]:
     for container in containers(jd):
         if container.is_eks:
             continue  # EKS volumes have no efsVolumeConfiguration
-        volumes = volumes_of(jd, container)
+        volumes = volumes_of(container)
         if volumes is None or id(volumes) in seen:
             continue  # ECS task containers share their task's volumes
         seen.add(id(volumes))

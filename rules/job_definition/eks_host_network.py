@@ -1,10 +1,10 @@
 """An EKS job definition's pod uses the host's network, written or by default.
 
 ## What it does
-Flags a job definition whose `eksProperties.podProperties.hostNetwork` is true, or absent:
-the Batch API's default is true, and so is the Terraform provider's (`host_network`). The
-boolean and the string `"true"` alike; an unknown value stays silent. One finding per job
-definition: the setting is the pod's, shared by all its containers.
+Flags a job definition whose `eksProperties.podProperties.hostNetwork` (the job's, or a node
+range's) is true, or absent: the Batch API's default is true, and so is the Terraform
+provider's (`host_network`). The boolean and the string `"true"` alike; an unknown value stays
+silent. One finding per pod: the setting is the pod's, shared by all its containers.
 
 ## Why is this bad?
 A pod on the host network shares the node's network namespace. Its containers can reach
@@ -84,20 +84,25 @@ _PATH = ("eksProperties", "podProperties", "hostNetwork")
     security_severity=5.0,
 )
 def check(jd: JobDefinition, ctx: Context) -> Iterator[Hit]:
-    pod = jd.props.get(*_PATH[:2])
-    if pod is None or pod.unknown or not pod.entries():
-        return  # not an EKS job definition, or its pod is not known
-    node = jd.field(*_PATH)
-    if node is None:  # absent, and no default in the table: the API's default is true
-        how, at = " (by default)", pod
-    elif node.flag() is True:
-        how, at = (" (by default)" if node.origin is Origin.DEFAULT else ""), node
-    else:
-        return  # false, or unknown
-    yield Hit(
-        jd,
-        f"The EKS pod uses the host's network{how}, so its containers reach the node's "
-        "services and its instance role through the metadata service: set "
-        "eksProperties.podProperties.hostNetwork to false.",
-        at,
-    )
+    pods = [("", jd.props.get(*_PATH[:2]), jd.field(*_PATH))]
+    for index, group in enumerate(jd.props.each("nodeProperties", "nodeRangeProperties")):
+        pod = group.get(*_PATH[:2])
+        target = group.get("targetNodes")
+        where = f' of node range "{target.text() if target and target.text() else index}"'
+        pods.append((where, pod, pod.get(_PATH[2]) if pod is not None else None))
+    for where, pod, node in pods:
+        if pod is None or pod.unknown or not pod.entries():
+            continue  # not an EKS pod, or the pod is not known
+        if node is None:  # absent: the API's default is true
+            how, at = " (by default)", pod
+        elif node.flag() is True:
+            how, at = (" (by default)" if node.origin is Origin.DEFAULT else ""), node
+        else:
+            continue  # false, or unknown
+        yield Hit(
+            jd,
+            f"The EKS pod{where} uses the host's network{how}, so its containers reach the "
+            "node's services and its instance role through the metadata service: set "
+            "eksProperties.podProperties.hostNetwork to false.",
+            at,
+        )

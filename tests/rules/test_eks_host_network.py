@@ -71,3 +71,27 @@ def test_a_default_in_the_table_is_used(tmp_path: Path, monkeypatch: pytest.Monk
     assert _findings(tmp_path, "") == [(MESSAGE.format(how=" (by default)"), POD)]
     found = _findings(tmp_path, "          HostNetwork: !If [IsProd, true, !Ref AWS::NoValue]\n")
     assert found == [(MESSAGE.format(how=""), POD + "/HostNetwork")]
+
+
+def test_a_node_range_pod_is_checked_too(tmp_path: Path) -> None:
+    text = """
+Resources:
+  Job:
+    Type: AWS::Batch::JobDefinition
+    Properties:
+      Type: multinode
+      NodeProperties:
+        NumNodes: 2
+        MainNode: 0
+        NodeRangeProperties:
+          - TargetNodes: "0:"
+            EksProperties:
+              PodProperties:
+                Containers:
+                  - Image: public.ecr.aws/docker/library/busybox:1.36
+                    Resources: {Limits: {cpu: "1", memory: 1024Mi}}
+"""
+    [message] = scanning.messages(tmp_path, text, "BL-JD-031")
+    assert message.startswith(
+        'The EKS pod of node range "0:" uses the host\'s network (by default)'
+    )
