@@ -178,16 +178,17 @@ def secret_key(scope: Scope, value_from: Node) -> tuple[Node, Target] | None:
     return key, Target("kms", ref=key.ref)  # an alias: the key's ARN is not known
 
 
-def literal_texts(value: Node | None) -> list[str]:
+def literal_texts(value: Node | None, patterns: bool = False) -> list[str]:
     """The literal strings a value can be: itself, or every known branch of an ``Fn::If``
     (also when another branch is unknown: a literal written in the template is there
-    whatever the condition)."""
+    whatever the condition). With ``patterns``, also what is written of a string only partly
+    known (``!Sub "{{resolve:secretsmanager:${Secret}}}"``), with ``*`` for the unknown parts."""
     if value is None:
         return []
     if value.known:
         text = value.text()
         return [text] if text is not None else []
-    out: list[str] = []
+    out: list[str] = [value.pattern] if patterns and value.pattern else []
     for alt in value.alts or ():
-        out.extend(literal_texts(alt))
+        out.extend(literal_texts(alt, patterns))
     return out

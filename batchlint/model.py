@@ -77,10 +77,12 @@ class Node:
     ``ref`` names the address of a resource in the same scope that this value refers to
     (a ``Ref``/``Fn::GetAtt``, a Terraform ``configuration`` reference). ``alts`` holds the
     possible values of an unknown that has a known set of outcomes (``Fn::If`` branches); an
-    alternative of ``None`` means the property is absent (``AWS::NoValue``).
+    alternative of ``None`` means the property is absent (``AWS::NoValue``). ``pattern`` is
+    what is known of an unknown string built from parts (``!Sub``, ``!Join``): the written
+    text with ``*`` for each unknown part (``arn:aws:iam::*:role/batch``).
     """
 
-    __slots__ = ("alts", "inner", "origin", "pointer", "raw", "ref")
+    __slots__ = ("alts", "inner", "origin", "pattern", "pointer", "raw", "ref")
 
     def __init__(
         self,
@@ -90,6 +92,7 @@ class Node:
         inner: str = "",
         ref: str | None = None,
         alts: tuple[Node | None, ...] | None = None,
+        pattern: str | None = None,
     ) -> None:
         self.raw = raw
         self.origin = origin
@@ -97,6 +100,7 @@ class Node:
         self.inner = inner
         self.ref = ref
         self.alts = alts
+        self.pattern = pattern
 
     def __repr__(self) -> str:
         extra = f", ref={self.ref!r}" if self.ref else ""

@@ -917,3 +917,23 @@ def test_corpus_templates_build_without_exceptions() -> None:
                 assert node.pointer.startswith(resource.pointer), (path.name, node)
     assert total_batch > 50
     assert elapsed < 0.5  # build alone, for ~60 templates; parsing dominates
+
+
+@pytest.mark.parametrize(
+    ("written", "pattern"),
+    [
+        ({"Fn::Sub": "arn:aws:iam::${AWS::AccountId}:role/batch"}, "arn:aws:iam::*:role/batch"),
+        (
+            {"Fn::Sub": "{{resolve:secretsmanager:${S}:SecretString}}"},
+            "{{resolve:secretsmanager:*:SecretString}}",
+        ),
+        ({"Fn::Sub": "${AWS::AccountId}${AWS::StackName}-x"}, "*-x"),  # one * for a run
+        ({"Fn::Join": ["/", ["a", {"Ref": "S"}, "b"]]}, "a/*/b"),
+        ({"Fn::Sub": ["p-${X}", {"X": {"Ref": "S"}}]}, "p-*"),
+    ],
+)
+def test_a_partly_known_string_keeps_its_written_parts_as_a_pattern(
+    written: dict[str, Any], pattern: str
+) -> None:
+    node = value({"V": written}, Resources={"S": {"Type": "AWS::SecretsManager::Secret"}})
+    assert node is not None and node.unknown and node.pattern == pattern

@@ -126,13 +126,27 @@ def string_of(node: Node | None) -> str | None:
     return node.text()
 
 
-def unknown_of(pointer: str, *parts: Node | None) -> Node:
+def unknown_of(pointer: str, *parts: Node | None, pattern: str | None = None) -> Node:
     """An unknown at ``pointer`` that keeps the edge when ``parts`` name exactly one
-    resource (``!Sub "${Role.Arn}"``, ``!Join ["", [!GetAtt Role.Arn]]``)."""
+    resource (``!Sub "${Role.Arn}"``, ``!Join ["", [!GetAtt Role.Arn]]``), and the
+    ``pattern`` of a string only partly known."""
     refs: set[str] = set()
     for part in parts:
         collect_refs(part, refs)
-    return Node(None, _UNKNOWN, pointer, ref=refs.pop() if len(refs) == 1 else None)
+    ref = refs.pop() if len(refs) == 1 else None
+    return Node(None, _UNKNOWN, pointer, ref=ref, pattern=pattern)
+
+
+def _pattern(pieces: list[str | None]) -> str:
+    """Known pieces of a string as written, ``*`` for each unknown one (one ``*`` for a run)."""
+    out: list[str] = []
+    for piece in pieces:
+        if piece is None:
+            if not out or out[-1] != "*":
+                out.append("*")
+        elif piece:
+            out.append(piece)
+    return "".join(out)
 
 
 def plain(data: Any, pointer: str, depth: int = 0) -> Node:
@@ -347,7 +361,7 @@ def _sub(r: Resolver, arg: Any, pointer: str, raw: bool, depth: int) -> Node | N
         return Node(None, _UNKNOWN, pointer)
     if "${" not in arg:
         return Node(arg, _SET, pointer)
-    parts: list[str] = []
+    parts: list[str | None] = []
     missing: list[Node | None] = []
     position = 0
     for match in _SUB_VAR.finditer(arg):
@@ -361,12 +375,11 @@ def _sub(r: Resolver, arg: Any, pointer: str, raw: bool, depth: int) -> Node | N
         text = string_of(value)
         if text is None:
             missing.append(value)
-        else:
-            parts.append(text)
-    if missing:
-        return unknown_of(pointer, *missing)
+        parts.append(text)
     parts.append(arg[position:])
-    return Node("".join(parts), _SET, pointer)
+    if missing:
+        return unknown_of(pointer, *missing, pattern=_pattern(parts))
+    return Node("".join(p for p in parts if p is not None), _SET, pointer)
 
 
 def _join(r: Resolver, arg: Any, pointer: str, raw: bool, depth: int) -> Node | None:
@@ -377,17 +390,17 @@ def _join(r: Resolver, arg: Any, pointer: str, raw: bool, depth: int) -> Node | 
     items = r.node(arg[1], base + "/1", False, depth)
     if delimiter is None or items is None or items.unknown or not isinstance(items.raw, list):
         return unknown_of(pointer, items)
-    texts = []
+    texts: list[str | None] = []
     missing = []
-    for item in items.raw:
+    for index, item in enumerate(items.raw):
         text = string_of(item)
         if text is None:
             missing.append(item)
-        else:
-            texts.append(text)
+        texts.extend([delimiter] if index else [])
+        texts.append(text)
     if missing:
-        return unknown_of(pointer, *missing)
-    return Node(delimiter.join(texts), _SET, pointer)
+        return unknown_of(pointer, *missing, pattern=_pattern(texts))
+    return Node("".join(t for t in texts if t is not None), _SET, pointer)
 
 
 def _select(r: Resolver, arg: Any, pointer: str, raw: bool, depth: int) -> Node | None:

@@ -64,9 +64,10 @@ Resources:
 ```
 
 ## Known limitations
-A role ARN batchlint cannot resolve (a parameter without default, `!Sub
-arn:aws:iam::${AWS::AccountId}:role/…`, an import) is not flagged, as it may be the
-service-linked role.
+A role batchlint cannot resolve (a parameter without default, an import, an ARN whose role
+name is built from one) is not flagged, as it may be the service-linked role. An ARN around
+unknown account or partition (`!Sub arn:aws:iam::${AWS::AccountId}:role/BatchServiceRole`) is
+judged by its role name.
 
 ## References
 - https://docs.aws.amazon.com/batch/latest/userguide/using-service-linked-roles.html
@@ -117,5 +118,8 @@ def _custom(scope: Scope, node: Node) -> str | None:
     text = node.text()
     if text is not None:
         return None if _SERVICE_LINKED in text else text
+    pattern = node.pattern or ""  # !Sub "arn:aws:iam::${AWS::AccountId}:role/BatchService"
+    if pattern.startswith("arn:") and "*" not in pattern.partition(":role/")[2]:
+        return None if _SERVICE_LINKED in pattern else pattern.replace("*", "…")
     target = scope.deref(node, Kind.IAM_ROLE) if node.ref is not None else None
     return target.address if target is not None else None

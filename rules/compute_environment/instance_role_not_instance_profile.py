@@ -72,8 +72,9 @@ Resources:
 ```
 
 ## Known limitations
-A role ARN built from values batchlint cannot resolve (`!Sub
-arn:aws:iam::${AWS::AccountId}:role/…`) is not recognized. A reference to a role is accepted
+A role ARN built around values batchlint cannot resolve (`!Sub
+arn:aws:iam::${AWS::AccountId}:role/…`) is recognized by what is written around them; one
+whose `role/` part itself comes from a parameter is not. A reference to a role is accepted
 when an instance profile in the same file may carry the role's name (`!Ref Role` is the role's
 name, which Batch reads as a profile name). Fargate environments are left to
 `fargate-compute-environment-ec2-fields`.
@@ -123,6 +124,8 @@ def _role(scope: Scope, node: Node) -> str | None:
     """How to name the IAM role ``node`` is, or ``None`` when it is (or may be) something
     else."""
     text = node.text()
+    if text is None and node.pattern and node.pattern.startswith("arn:"):
+        text = node.pattern  # !Sub "arn:aws:iam::${AWS::AccountId}:role/x"
     if text is not None:
         parts = text.split(":", 5)
         if len(parts) == 6 and parts[0] == "arn" and parts[2] == "iam":

@@ -65,8 +65,9 @@ Resources:
 
 ## Known limitations
 - An `Fn::Sub` or `Fn::Join` that also takes a value unknown until deploy (a resource's
-  `Ref`, `${AWS::AccountId}`, a parameter without a default) cannot be read here, so a
-  dynamic reference inside it is not seen.
+  `Ref`, `${AWS::AccountId}`, a parameter without a default) is read as what it writes around
+  those values: `{{resolve:secretsmanager:${Secret}}}` is seen, but a dynamic reference whose
+  `{{resolve:` prefix itself comes from a parameter is not.
 - Terraform: only the references an expression makes directly are read. A secret passed
   through a `local` value or a module output is not seen (the plan may still mark the
   attribute sensitive). An `aws_ssm_parameter` whose type is unknown at plan time, or a
@@ -130,7 +131,7 @@ def check(jd: JobDefinition, ctx: Context) -> Iterator[Hit]:
 
 def _resolved(value: Node | None) -> str | None:
     """The secret a value resolves at deploy time, in any of its branches."""
-    for text in literal_texts(value):
+    for text in literal_texts(value, patterns=True):
         found = dynamic_secret(text)
         if found is not None:
             return found
