@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from batchlint.engine import ScanOptions, scan
-
+from . import scanning
 from .no_echo import assert_never_echoed, secrets_in
 
 FIXTURES = (
@@ -27,9 +26,7 @@ def test_no_output_format_echoes_a_secret(fixture: str) -> None:
 
 
 def _messages(tmp_path: Path, template: str) -> list[str]:
-    path = tmp_path / "template.yaml"
-    path.write_text(template)
-    return [f.message for f in scan([str(path)], ScanOptions(select=[CODE])).findings]
+    return scanning.messages(tmp_path, template, CODE)
 
 
 TEMPLATE = """

@@ -12,6 +12,7 @@ from batchlint.model import Reference
 from batchlint.reporters import FORMATS, render
 from batchlint.secrets_detect import dynamic_secret
 
+from . import scanning
 from .no_echo import assert_never_echoed, secrets_in
 
 FIXTURES = (
@@ -49,9 +50,7 @@ def test_no_output_format_echoes_the_dynamic_reference(fixture: str) -> None:
 
 
 def _messages(tmp_path: Path, template: str) -> list[str]:
-    path = tmp_path / "template.yaml"
-    path.write_text(template)
-    return [f.message for f in scan([str(path)], ScanOptions(select=[CODE])).findings]
+    return scanning.messages(tmp_path, template, CODE)
 
 
 def test_messages_name_the_variable_container_and_store(tmp_path: Path) -> None:

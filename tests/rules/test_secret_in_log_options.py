@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from batchlint.engine import ScanOptions, scan
 from batchlint.secrets_detect import detect_option
 
+from . import scanning
 from .no_echo import assert_never_echoed, secrets_in
 
 FIXTURES = Path(__file__).resolve().parents[2] / "fixtures" / "rules" / "secret-in-log-options"
@@ -66,8 +66,8 @@ def test_detect_option(name: str, value: str, kind: str | None) -> None:
 
 
 def test_message_names_the_option_container_and_kind(tmp_path: Path) -> None:
-    path = tmp_path / "template.yaml"
-    path.write_text(
+    messages = scanning.messages(
+        tmp_path,
         """
 Resources:
   Job:
@@ -79,10 +79,10 @@ Resources:
         LogConfiguration:
           LogDriver: splunk
           Options: {splunk-token: "Zq9-t0ken-value", splunk-url: "https://s:8088"}
-"""
+""",
+        CODE,
     )
-    report = scan([str(path)], ScanOptions(select=[CODE]))
-    assert [f.message for f in report.findings] == [
+    assert messages == [
         "Log option splunk-token of the container (containerProperties) holds a token (by its "
         "name) in plain text, readable by anyone who can describe the job definition: move it "
         "to logConfiguration.secretOptions, with a Secrets Manager secret or an SSM Parameter "

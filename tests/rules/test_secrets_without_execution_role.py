@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from batchlint.engine import ScanOptions, scan
-
+from . import scanning
 from .no_echo import assert_never_echoed, secrets_in
 
 FIXTURES = (
@@ -27,10 +26,8 @@ def test_no_output_format_echoes_a_secret(fixture: str) -> None:
 
 
 def _findings(tmp_path: Path, template: str) -> list[tuple[str, str, str]]:
-    path = tmp_path / "template.yaml"
-    path.write_text(template)
-    report = scan([str(path)], ScanOptions(select=[CODE]))
-    return [(f.resource, f.message, f.severity.value) for f in report.findings]
+    found = scanning.findings(tmp_path, template, CODE)
+    return [(f.resource, f.message, f.severity.value) for f in found]
 
 
 ROLE = """
