@@ -235,7 +235,7 @@ def _exit_code(findings: list[Finding], fail_on: str) -> int:
     if fail_on == "never":
         return 0
     threshold = Severity(fail_on).rank
-    return 1 if any(f.severity.rank >= threshold for f in findings) else 0
+    return 1 if any(f.counts and f.severity.rank >= threshold for f in findings) else 0
 
 
 def _rules(args: argparse.Namespace) -> int:

@@ -9,6 +9,23 @@ from batchlint.rule import Severity
 
 
 @dataclass(frozen=True)
+class Suppression:
+    """Why a finding does not count: where it was silenced, and the reason given."""
+
+    kind: str  # "inSource" (template Metadata, a .tf comment) or "external" (config)
+    justification: str
+    location: str  # what silenced it: "Metadata of Job", "batchlint.yaml suppress[2]", …
+
+    def as_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "justification": self.justification, "location": self.location}
+
+
+# a finding's state against a baseline (``scan --baseline``)
+NEW = "new"  # not in the baseline: counts
+UNCHANGED = "unchanged"  # in the baseline: reported, not counted
+
+
+@dataclass(frozen=True)
 class Finding:
     code: str
     name: str
@@ -24,6 +41,14 @@ class Finding:
     tags: tuple[str, ...] = ()
     fix: str = ""
     estimated_monthly_cost_usd: float | None = None
+    suppressions: tuple[Suppression, ...] = ()
+    baseline_state: str | None = None  # NEW or UNCHANGED with --baseline, else None
+
+    @property
+    def counts(self) -> bool:
+        """Whether the finding counts towards the exit code: neither suppressed nor already
+        in the baseline."""
+        return not self.suppressions and self.baseline_state != UNCHANGED
 
     def sort_key(self) -> tuple[str, int, int, str, str, str]:
         return (self.file, self.line, self.column, self.code, self.resource, self.fingerprint)
@@ -44,6 +69,8 @@ class Finding:
             "tags": list(self.tags),
             "fix": self.fix,
             "estimated_monthly_cost_usd": _cents(self.estimated_monthly_cost_usd),
+            "suppressions": [s.as_dict() for s in self.suppressions],
+            "baseline_state": self.baseline_state,
         }
 
 
@@ -59,6 +86,8 @@ class Report:
     files_skipped: list[tuple[str, str]] = field(default_factory=list)  # (file, reason)
     resources: dict[str, int] = field(default_factory=dict)  # source type -> count
     rules: list[Any] = field(default_factory=list)  # RuleMeta of the rules that ran
+    # baseline entries (as stored) with no finding today: fixed since, the baseline can shrink
+    fixed: list[dict[str, Any]] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
         out = {s.value: 0 for s in Severity}
@@ -71,6 +100,7 @@ class Report:
             "files": len(self.files_scanned),
             "skipped": len(self.files_skipped),
             "findings": len(self.findings),
+            "suppressed": sum(1 for f in self.findings if f.suppressions),
             "by_severity": self.counts(),
             "resources": dict(sorted(self.resources.items())),
         }

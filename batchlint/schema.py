@@ -30,6 +30,17 @@ class Tool(_Closed):
     information_uri: str = Field(description="The project's home page.")
 
 
+class SuppressionModel(_Closed):
+    model_config = ConfigDict(title="Suppression")
+
+    kind: Literal["inSource", "external"] = Field(
+        description="inSource: in the scanned file (template Metadata, a comment); external: "
+        "in the configuration."
+    )
+    justification: str = Field(min_length=1, description="The reason given for it.")
+    location: str = Field(description="Where the suppression is written.")
+
+
 class Finding(_Closed):
     code: str = Field(min_length=1, description="Stable rule code, e.g. BL-CE-001.")
     name: str = Field(min_length=1, description="Kebab-case rule name.")
@@ -54,6 +65,14 @@ class Finding(_Closed):
         description="The monthly cost (USD, cents) the finding is about, from the cost model "
         "(e.g. the always-on floor, or the ceiling over budget); null when it has none. The "
         "matching entry of `costs` says which prices and assumptions it rests on.",
+    )
+    suppressions: list[SuppressionModel] = Field(
+        description="Why the finding does not count towards the exit code, when it is "
+        "suppressed (in the source or in the configuration); empty when it counts."
+    )
+    baseline_state: Literal["new", "unchanged"] | None = Field(
+        description="With --baseline: new (counts) or unchanged (in the baseline, does not "
+        "count); null without a baseline."
     )
 
 
@@ -200,7 +219,8 @@ class BySeverity(_Closed):
 class Summary(_Closed):
     files: int = Field(ge=0, description="Files scanned.")
     skipped: int = Field(ge=0, description="Files skipped (not recognised or unreadable).")
-    findings: int = Field(ge=0, description="Number of findings.")
+    findings: int = Field(ge=0, description="Number of findings, suppressed ones included.")
+    suppressed: int = Field(ge=0, description="Findings that are suppressed.")
     by_severity: BySeverity
     resources: dict[str, int] = Field(description="Resource type -> number scanned.")
 

@@ -272,6 +272,7 @@ def test_json_empty_report() -> None:
         "files": 0,
         "skipped": 0,
         "findings": 0,
+        "suppressed": 0,
         "by_severity": {"error": 0, "warning": 0, "note": 0},
         "resources": {},
     }
