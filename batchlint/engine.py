@@ -42,6 +42,11 @@ class ScanOptions:
     usage: Usage | None = None  # a loaded usage file: usage-based monthly estimates
     budget_usd: float | None = None  # monthly budget, for rules with a monthly_budget_usd option
     limits: Limits = DEFAULT_LIMITS  # what one input file may cost to read and check
+    # file glob -> rule selectors skipped for the files it matches (config per-file-ignores)
+    per_file_ignores: dict[str, list[str]] = field(default_factory=dict)
+    # config suppressions: {"rule": code or name, "resource": address/ARN glob, "reason": …,
+    # "location": where it is written (e.g. "pyproject.toml [[tool.batchlint.suppress]] 2")}
+    suppress: list[dict[str, str]] = field(default_factory=list)
 
 
 class InputError(Exception):
