@@ -151,6 +151,10 @@ def _key_lines(
         _key_lines(value_node, key, out, file)
 
 
+MAX_JOBS_PER_MONTH = 1e9  # about 400 a second, all month
+MAX_DURATION_MINUTES = 525_600.0  # a year
+
+
 @cache
 def _schema() -> Any:
     """The pydantic model of a usage file, built on first use (pydantic is not imported at
@@ -161,8 +165,9 @@ def _schema() -> Any:
 
     class Entry(BaseModel):
         model_config = ConfigDict(extra="forbid", strict=True)
-        jobs_per_month: float = Field(ge=0, allow_inf_nan=False)
-        average_duration_minutes: float = Field(gt=0, allow_inf_nan=False)
+        # bounded so that every estimate stays a finite number (1e300 jobs would overflow it)
+        jobs_per_month: float = Field(ge=0, le=MAX_JOBS_PER_MONTH, allow_inf_nan=False)
+        average_duration_minutes: float = Field(gt=0, le=MAX_DURATION_MINUTES, allow_inf_nan=False)
         spot_share: float | None = Field(default=None, ge=0, le=1, allow_inf_nan=False)
         job_definition: str | None = Field(default=None, min_length=1)
 
