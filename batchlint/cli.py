@@ -14,10 +14,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from batchlint import __version__, limits
+from batchlint import __version__, baseline, config, limits
 from batchlint.cost import command as cost_command
 from batchlint.output import OutputError, emit
-from batchlint.report import Finding
+from batchlint.report import Finding, Report
 from batchlint.reporters.text import clean
 from batchlint.rule import RuleMeta, Severity
 
@@ -29,6 +29,8 @@ examples:
   batchlint scan stack.yaml --format sarif --output batchlint.sarif
   batchlint scan plan.json --format json --fail-on error
   batchlint scan . --select BL-CE --ignore image-tag-unpinned
+  batchlint baseline infra/                         accept today's findings (see docs/baseline.md)
+  batchlint scan infra/ --baseline .batchlint-baseline.json   then fail only on new ones
   batchlint cost stack.yaml                         what it costs (see 'batchlint cost -h')
   batchlint rules                                   list every rule
   batchlint rule spot-best-fit-allocation           show a rule's documentation
@@ -73,7 +75,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--format",
         "-f",
-        choices=("text", "json", "sarif"),
+        choices=("text", "json", "sarif", "github", "gitlab", "junit", "markdown"),
         default="text",
         help="output format (default: text)",
     )
@@ -83,8 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--fail-on",
         choices=FAIL_ON,
-        default="warning",
-        help="exit 1 when a finding is at least this severe (default: warning)",
+        default=None,  # None: the config's fail-on, else warning
+        help="exit 1 when a finding is at least this severe (default: the config's "
+        "fail-on, else warning)",
     )
     scan.add_argument(
         "--select",
@@ -97,9 +100,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument(
         "--region",
-        default="us-east-1",
+        default=None,  # None: the config's region, else us-east-1
         help="AWS region for prices and instance types when the input does not say "
-        "(default: us-east-1)",
+        "(default: the config's region, else us-east-1)",
     )
     scan.add_argument(
         "--rules-dir",
@@ -123,6 +126,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     cost_command.add_scan_arguments(scan)
     limits.add_arguments(scan)
+    config.add_arguments(scan)
+    scan.add_argument(
+        "--baseline",
+        metavar="FILE",
+        help="only findings not in this baseline (see 'batchlint baseline') count; "
+        "those fixed since are listed (default: the config's baseline)",
+    )
+    scan.add_argument(
+        "--no-baseline", action="store_true", help="ignore the config's baseline: count all"
+    )
+    scan.add_argument(
+        "--add-suppressions",
+        action="store_true",
+        help="write a suppression for every counted finding into its CloudFormation resource's "
+        "Metadata, then report (needs --reason; see docs/suppressions.md)",
+    )
+    scan.add_argument(
+        "--reason", metavar="TEXT", help="why the findings are accepted (--add-suppressions)"
+    )
     cost_command.add_parser(sub)
 
     rules = sub.add_parser("rules", help="list the rules", description="List every rule.")
@@ -131,6 +153,18 @@ def build_parser() -> argparse.ArgumentParser:
         "rule", help="show one rule's documentation", description="Show a rule's documentation."
     )
     rule.add_argument("rule", metavar="CODE_OR_NAME")
+    config_parser = sub.add_parser(
+        "config",
+        help="print the effective configuration",
+        description="Print the configuration scan would use (found upward from the working "
+        "directory, or --config FILE) and the file it came from. See docs/config.md.",
+    )
+    config_parser.add_argument(
+        "--format", choices=("toml", "yaml", "json"), help="(default: the file's own syntax)"
+    )
+    config_parser.add_argument("--rules-dir", action="append", type=Path, metavar="DIR")
+    config.add_arguments(config_parser)
+    baseline.add_parser(sub, scan)  # last: it copies scan's selection options
     return parser
 
 
@@ -146,6 +180,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rule(args)
         if args.command == "cost":
             return cost_command.run(args)
+        if args.command == "baseline":
+            return baseline.run(args)
+        if args.command == "config":
+            return _config_command(args)
     except (UsageError, OutputError) as exc:
         print(f"batchlint: error: {clean(str(exc))}", file=sys.stderr)
         return 2
@@ -163,22 +201,62 @@ def _load_rules(rules_dirs: tuple[Path, ...] = ()) -> list[RuleMeta]:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from batchlint.engine import InputError, ScanOptions, scan
-    from batchlint.registry import matches
     from batchlint.reporters import render
 
-    select, ignore = _split(args.select), _split(args.ignore)
+    if args.add_suppressions or args.reason is not None:
+        from batchlint import add_suppressions
+
+        problem = add_suppressions.check_arguments(args.add_suppressions, args.reason)
+        if problem:
+            raise UsageError(problem)
+    report = scan_report(args)
+    baseline_file = baseline.check(report, args)  # --baseline, else the config's
+    if args.add_suppressions:  # findings a --baseline accepts do not count: none added for them
+        for note in add_suppressions.apply(report.findings, args.paths, args.reason):
+            print(f"batchlint: {clean(note)}", file=sys.stderr)
+        report = scan_report(args)  # as the files are now: the new entries show as suppressed
+        baseline.check(report, args)
+    color = (
+        args.format == "text"
+        and not args.output
+        and not args.no_color
+        and "NO_COLOR" not in os.environ
+        and sys.stdout.isatty()
+    )
+    text = render(report, args.format, color=color, tool_version=__version__, base_dir=".")
+    # every file the run read is an input a report must not replace
+    read = [*args.paths, *([args.usage] if args.usage else []), *map(str, args.rules_dir or ())]
+    read += [args.loaded_config.file] if args.loaded_config.file else []
+    emit(text, args.output, [*read, *([str(baseline_file)] if baseline_file else [])])
+    return _exit_code(report.findings, args.fail_on or config.DEFAULT_FAIL_ON)
+
+
+def scan_report(args: argparse.Namespace) -> Report:
+    """Scan with the selection options ``scan`` and ``baseline`` share."""
+    from batchlint.engine import InputError, ScanOptions, scan
+    from batchlint.registry import matches
+
     rules_dirs = tuple(args.rules_dir or ())
     known = _load_rules(rules_dirs)
+    settings = load_config(args, known)
+    # a flag replaces the config's value (--select does not add to the config's select)
+    select = _split(args.select) if args.select else list(settings.select or [])
+    ignore = _split(args.ignore) if args.ignore else list(settings.ignore or [])
+    if getattr(args, "fail_on", None) is None:
+        args.fail_on = settings.fail_on
     for selector in select + ignore:
         if not any(matches(r, [selector]) for r in known):
             raise UsageError(f"unknown rule or prefix '{selector}' (see 'batchlint rules')")
     options = ScanOptions(
         select=select,
         ignore=ignore,
-        region=args.region,
+        region=args.region or settings.region or config.DEFAULT_REGION,
         rules_dirs=rules_dirs,
-        rule_options=_rule_options(args.option or [], known),
+        rule_options=settings.rule_options(_rule_options(args.option or [], known)),
+        severity=dict(settings.severity),
+        per_file_ignores=settings.per_file_ignores,
+        suppress=settings.suppress,
+        config_dir=settings.base_dir,
         limits=limits.from_args(args),
         **cost_command.scan_options(args),
     )
@@ -190,18 +268,27 @@ def _scan(args: argparse.Namespace) -> int:
     if args.verbose:
         for file, reason in report.files_skipped:
             print(f"batchlint: skipped {clean(file)}: {clean(reason)}", file=sys.stderr)
-    color = (
-        args.format == "text"
-        and not args.output
-        and not args.no_color
-        and "NO_COLOR" not in os.environ
-        and sys.stdout.isatty()
-    )
-    text = render(report, args.format, color=color, tool_version=__version__, base_dir=".")
-    # every file the run read is an input a report must not replace
-    read = [*args.paths, *([args.usage] if args.usage else []), *map(str, rules_dirs)]
-    emit(text, args.output, read)
-    return _exit_code(report.findings, args.fail_on)
+    return report
+
+
+def load_config(args: argparse.Namespace, known: list[RuleMeta]) -> config.Config:
+    """The configuration file the command line asks for (--config, --no-config, or found
+    upward), validated against the ``known`` rules; kept on ``args`` as ``loaded_config`` for
+    what runs after the scan (its ``baseline``, for one)."""
+    loaded: config.Config | None = getattr(args, "loaded_config", None)
+    if loaded is None:
+        try:
+            loaded = config.from_args(args, known)
+        except config.ConfigError as exc:
+            raise UsageError(str(exc)) from None
+        args.loaded_config = loaded
+    return loaded
+
+
+def _config_command(args: argparse.Namespace) -> int:
+    settings = load_config(args, _load_rules(tuple(args.rules_dir or ())))
+    sys.stdout.write(config.render(settings, args.format or settings.kind))
+    return 0
 
 
 def _rule_options(settings: list[str], known: list[RuleMeta]) -> dict[str, dict[str, Any]]:

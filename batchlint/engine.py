@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from batchlint import meta
+from batchlint import meta, suppress
 from batchlint.limits import DEFAULT as DEFAULT_LIMITS
 from batchlint.limits import FileTimeout, Limits, deadline
 from batchlint.location import fingerprint
@@ -47,6 +47,8 @@ class ScanOptions:
     # config suppressions: {"rule": code or name, "resource": address/ARN glob, "reason": …,
     # "location": where it is written (e.g. "pyproject.toml [[tool.batchlint.suppress]] 2")}
     suppress: list[dict[str, str]] = field(default_factory=list)
+    # the config file's folder: per-file-ignores globs also match paths relative to it
+    config_dir: Path | None = None
 
 
 class InputError(Exception):
@@ -92,8 +94,10 @@ def scan(paths: Iterable[str], options: ScanOptions | None = None) -> Report:
     options = options or ScanOptions()
     rules = select_rules(all_rules(options.rules_dirs), options)
     report = Report(rules=rules)
+    suppress.check_config(options)  # a bad config suppression: exit 2 before reading
     for path, shown in collect_files(paths):
         _scan_file(path, shown, rules, options, report)
+    report.findings += suppress.unused_config(report.findings, rules, options)
     report.findings = _dedupe(sorted(report.findings, key=Finding.sort_key))
     return report
 
@@ -125,6 +129,11 @@ def _scan_file(
 
 
 def check_scope(scope: Scope, rules: list[RuleMeta], options: ScanOptions, report: Report) -> None:
+    first = len(report.findings)
+    if options.per_file_ignores:  # the config switches these rules off for this file
+        from batchlint.config import rules_for_file
+
+        rules = rules_for_file(scope.file, rules, options.per_file_ignores, options.config_dir)
     for resource in scope.resources:
         if resource.kind in _COUNTED:
             report.resources[resource.type] = report.resources.get(resource.type, 0) + 1
@@ -150,6 +159,7 @@ def check_scope(scope: Scope, rules: list[RuleMeta], options: ScanOptions, repor
             for hit in hits:
                 report.findings.append(_finding(item, hit, options))
     report.costs.extend(_costs(scope, region, options))
+    report.findings[first:] = suppress.apply_scope(scope, report.findings[first:], rules, options)
 
 
 _COUNTED = {Kind.COMPUTE_ENVIRONMENT, Kind.JOB_QUEUE, Kind.JOB_DEFINITION, Kind.SCHEDULING_POLICY}

@@ -149,5 +149,124 @@ Resources:
     target="meta",
 )
 
-META_RULES = (INPUT_UNREADABLE, INPUT_SHAPE, RULE_CRASHED, DUPLICATE_KEY)
+UNUSED_SUPPRESSION = RuleMeta(
+    code="BL-META-005",
+    name="unused-suppression",
+    severity=Severity.WARNING,
+    tags=("operability",),
+    fix="Remove the suppression",
+    summary="A suppression matches no finding.",
+    doc="""A suppression matches no finding.
+
+## What it does
+Reports a suppression, in a template's `Metadata` or in the config's `suppress` list, that
+silenced nothing in this scan: the resource was fixed, renamed or removed, or the entry names
+the wrong rule or resource. It is reported at the entry (a config entry: in the config file).
+A suppression of a rule that did not run (not selected, `--ignore`d, or skipped for the file by
+`per-file-ignores`) is not reported. See [docs/suppressions.md](../suppressions.md).
+
+## Why is this bad?
+A stale suppression silences the next, unrelated finding of that rule on that resource, and
+its reason no longer explains anything.
+
+## Example
+```yaml
+Resources:
+  Job:
+    Type: AWS::Batch::JobDefinition
+    Metadata:
+      batchlint:
+        ignore:
+          - {rule: privileged-container, reason: needs /dev/fuse}
+    Properties:
+      Type: container
+      Timeout: {AttemptDurationSeconds: 3600}
+      RetryStrategy: {Attempts: 2}
+      ContainerProperties:
+        Image: busybox:1.36
+        ResourceRequirements:
+          - {Type: VCPU, Value: "1"}
+          - {Type: MEMORY, Value: "2048"}
+```
+
+## Use instead
+```yaml
+Resources:
+  Job:
+    Type: AWS::Batch::JobDefinition
+    Properties:
+      Type: container
+      Timeout: {AttemptDurationSeconds: 3600}
+      RetryStrategy: {Attempts: 2}
+      ContainerProperties:
+        Image: busybox:1.36
+        ResourceRequirements:
+          - {Type: VCPU, Value: "1"}
+          - {Type: MEMORY, Value: "2048"}
+```
+""",
+    target="meta",
+)
+
+SUPPRESSION_INVALID = RuleMeta(
+    code="BL-META-006",
+    name="suppression-invalid",
+    severity=Severity.WARNING,
+    tags=("operability",),
+    fix="Name a rule and give a reason",
+    summary="A suppression written in an input file is not applied: no reason, or no such rule.",
+    doc="""A suppression written in an input file is not applied: no reason, or no such rule.
+
+## What it does
+Reports an entry of a template's `Metadata.batchlint.ignore` list that batchlint cannot apply:
+it has no reason (or an empty one), names no rule or an unknown one, names a `BL-META` rule
+(those cannot be suppressed), or is not a `{rule, reason}` mapping. The finding it meant to
+silence is reported as usual. See [docs/suppressions.md](../suppressions.md).
+
+## Why is this bad?
+A finding is only silenced with a reason a reviewer can read; without one the entry does
+nothing, and the finding still counts.
+
+## Example
+```yaml
+Resources:
+  Job:
+    Type: AWS::Batch::JobDefinition
+    Metadata:
+      batchlint:
+        ignore:
+          - rule: missing-job-timeout
+    Properties:
+      Type: container
+      ContainerProperties:
+        Image: busybox
+```
+
+## Use instead
+```yaml
+Resources:
+  Job:
+    Type: AWS::Batch::JobDefinition
+    Metadata:
+      batchlint:
+        ignore:
+          - rule: missing-job-timeout
+            reason: the job polls a queue until it is cancelled
+    Properties:
+      Type: container
+      ContainerProperties:
+        Image: busybox
+```
+""",
+    target="meta",
+)
+
+META_RULES = (
+    INPUT_UNREADABLE,
+    INPUT_SHAPE,
+    RULE_CRASHED,
+    DUPLICATE_KEY,
+    UNUSED_SUPPRESSION,
+    SUPPRESSION_INVALID,
+)
 BY_CODE = {m.code: m for m in META_RULES}

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, TypeVar, cast
 
 if TYPE_CHECKING:
     from batchlint.location import Locator
+    from batchlint.suppress import SourceSuppression
 
 Scalar = str | int | float | bool | None
 _T = TypeVar("_T")
@@ -429,6 +430,8 @@ class Scope:
         self.resources: list[Resource] = []
         self.by_address: dict[str, Resource] = {}
         self.meta: list[MetaIssue] = []
+        # suppressions written in the source (template Metadata, .tf comments): batchlint.suppress
+        self.suppressions: list[SourceSuppression] = []
         self._by_kind: dict[Kind, list[Resource]] | None = None
         self._by_id: dict[str, list[Resource]] | None = None
         self._memo: dict[Hashable, object] = {}

@@ -72,8 +72,20 @@ class Finding(_Closed):
     )
     baseline_state: Literal["new", "unchanged"] | None = Field(
         description="With --baseline: new (counts) or unchanged (in the baseline, does not "
-        "count); null without a baseline."
+        "count); null without a baseline, and for suppressed findings."
     )
+
+
+class BaselineEntry(_Closed):
+    """An entry of a baseline file, as `batchlint baseline` writes it."""
+
+    fingerprint: str = Field(min_length=1, description="The finding's fingerprint.")
+    code: str = Field(description="Rule code.")
+    name: str = Field(description="Rule name.")
+    file: str = Field(description="The file, shown as findings' files are.")
+    resource: str = Field(description="CloudFormation logical id, Terraform address or ARN.")
+    pointer: str = Field(description="RFC 6901 JSON pointer into the source document.")
+    message: str = Field(description="The message when the baseline was written.")
 
 
 # -- costs ------------------------------------------------------------------------------------
@@ -234,6 +246,10 @@ class JsonReport(_Closed):
     costs: list[Cost] = Field(
         description="Cost estimates: compute environments, then job queues (with usage), then "
         "job definitions, per file in scan order; each with its price snapshot."
+    )
+    fixed: list[BaselineEntry] = Field(
+        description="With --baseline: its entries that no finding matches any more (fixed "
+        "since, so the baseline can shrink), sorted by file and fingerprint; empty otherwise."
     )
     summary: Summary
 

@@ -27,6 +27,8 @@ SARIF_SCHEMA = Path(__file__).parent / "vendor" / "sarif-schema-2.1.0.json"
 PUBLISHED_SCHEMA = REPO / "docs" / "report.schema.json"
 VERSION = "1.2.3"
 SUFFIX = {"text": "txt", "json": "json", "sarif": "sarif"}
+# the CI formats (tests/test_formats.py)
+SUFFIX |= {"github": "github.txt", "gitlab": "gitlab.json", "junit": "junit.xml", "markdown": "md"}
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
@@ -248,7 +250,7 @@ def test_text_keeps_hostile_input_on_one_inert_line() -> None:
 
 def test_json_document_shape() -> None:
     doc = json.loads(_render(sample_report(), "json"))
-    assert list(doc) == ["schema_version", "tool", "findings", "costs", "summary"]
+    assert list(doc) == ["schema_version", "tool", "findings", "costs", "fixed", "summary"]
     assert doc["schema_version"] == 1
     assert doc["tool"] == {
         "name": "batchlint",

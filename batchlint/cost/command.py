@@ -19,6 +19,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
+from batchlint.config import add_arguments as config_arguments
 from batchlint.limits import add_arguments as add_limit_arguments
 from batchlint.limits import from_args as limits_from_args
 
@@ -67,8 +68,9 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
     cost.add_argument("--output", "-o", metavar="FILE", help="write to FILE (atomically)")
     cost.add_argument(
         "--region",
-        default="us-east-1",
-        help="AWS region for prices when the input does not say (default: us-east-1)",
+        default=None,  # None: the config's region, else us-east-1
+        help="AWS region for prices when the input does not say (default: the config's "
+        "region, else us-east-1)",
     )
     _pricing_arguments(cost)
     cost.add_argument(
@@ -91,6 +93,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         help="with --compare: exit 1 when either rises by more than P percent",
     )
     add_limit_arguments(cost)
+    config_arguments(cost)
     return cost
 
 
@@ -224,10 +227,16 @@ def _options(args: argparse.Namespace) -> ScanOptions:
             _fail(f"--{name.replace('_', '-')} must be 0 or more")
     rule = find(list(builtin_rules()), THRESHOLD_RULE)
     assert rule is not None
+    from batchlint.cli import load_config
+    from batchlint.config import DEFAULT_REGION
+
+    settings = load_config(args, list(builtin_rules()))
+    # the config's thresholds, with the flags given over them
+    given = {key: value for key, value in limits.items() if value is not None}
     return ScanOptions(
         select=[rule.code],
-        region=args.region,
-        rule_options={THRESHOLD_RULE: limits},
+        region=args.region or settings.region or DEFAULT_REGION,
+        rule_options={THRESHOLD_RULE: {**settings.options.get(THRESHOLD_RULE, {}), **given}},
         price_source=_price_source(args.live_pricing),
         usage=_usage(args.usage),
         limits=limits_from_args(args),

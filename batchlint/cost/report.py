@@ -32,10 +32,13 @@ from batchlint.cost.estimate import Cost, Range, dollars
 from batchlint.report import Finding
 from batchlint.reporters import INFORMATION_URI, TOOL_NAME
 from batchlint.reporters.json import finite
+from batchlint.reporters.markdown import MARKDOWN_LIMIT as MARKDOWN_LIMIT  # re-exported
+from batchlint.reporters.markdown import fit_markdown, md_code, md_text
+from batchlint.reporters.markdown import md_join as _md_join
+from batchlint.reporters.markdown import md_table as _md_table
 from batchlint.reporters.text import clean, format_finding
 
 SCHEMA_VERSION = 1
-MARKDOWN_LIMIT = 65_536  # a GitHub comment's limit; kept in UTF-8 bytes, which is stricter
 NONE = "—"
 UNKNOWN = "unknown"
 NO_USAGE = "unknown — no usage file"
@@ -462,35 +465,6 @@ def _dump(doc: dict[str, Any]) -> str:
 
 # -- Markdown -----------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~&$])")
-
-
-def md_text(value: str) -> str:
-    """Prose for Markdown: one line, with Markdown, HTML and GitHub math characters escaped."""
-    return _MD_SPECIAL.sub(r"\\\1", clean(value))
-
-
-def md_code(value: str, *, in_table: bool = True) -> str:
-    """A name as a code span: nothing in it is Markdown, HTML, a mention or a link. In a table
-    a ``|`` is written ``\\|``, which GitHub reads as part of the cell."""
-    text = clean(value)
-    if in_table:
-        text = text.replace("|", "\\|")
-    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
-    fence = "`" * (longest + 1)
-    pad = " " if text[:1] in ("`", " ") or text[-1:] in ("`", " ") else ""
-    return f"{fence}{pad}{text}{pad}{fence}" if text else "` `"
-
-
-def _md_row(cells: Iterable[str]) -> str:
-    return "| " + " | ".join(cells) + " |"
-
-
-def _md_table(header: Iterable[str], rows: list[list[str]], left: int) -> list[str]:
-    head = list(header)
-    rule = ["---" if i < left else "--:" for i in range(len(head))]
-    return [_md_row(head), _md_row(rule), *(_md_row(r) for r in rows)]
-
 
 def _md_cells(row: list[str]) -> list[str]:
     return [md_code(row[0]), *(md_text(c) for c in row[1:])]
@@ -599,42 +573,9 @@ def markdown_comparison(
     return fit_markdown(build, len(changes))
 
 
-def _md_join(lines: list[str]) -> str:
-    """Lines as a document: one blank line between blocks, however they were put together."""
-    out: list[str] = []
-    for line in lines:
-        if line or (out and out[-1]):
-            out.append(line)
-    return "\n".join(out).strip("\n") + "\n"
-
-
 def _headings(columns: Iterable[str]) -> list[str]:
     return [c[:1].upper() + c[1:] for c in columns]
 
 
 def _bold(text: str) -> str:
     return f"**{text}**" if text and text != NONE else text
-
-
-def fit_markdown(build: Callable[[int], str], rows: int, limit: int = MARKDOWN_LIMIT) -> str:
-    """``build(n)`` with the most rows ``n`` whose text fits in ``limit`` UTF-8 bytes."""
-
-    def fits(text: str) -> bool:
-        return len(text.encode("utf-8")) <= limit
-
-    text = build(rows)
-    if fits(text):
-        return text
-    low, high = 0, rows - 1
-    while low < high:
-        middle = (low + high + 1) // 2
-        if fits(build(middle)):
-            low = middle
-        else:
-            high = middle - 1
-    text = build(low)
-    if fits(text):
-        return text
-    marker = "\n\n_Cut to fit a GitHub comment._\n"
-    room = limit - len(marker.encode("utf-8"))
-    return text.encode("utf-8")[:room].decode("utf-8", "ignore") + marker

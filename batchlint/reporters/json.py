@@ -18,6 +18,7 @@ def document(report: Report, *, tool_version: str) -> dict[str, Any]:
         "tool": {"name": TOOL_NAME, "version": tool_version, "information_uri": INFORMATION_URI},
         "findings": [finding.as_dict() for finding in report.findings],
         "costs": report.costs,
+        "fixed": report.fixed,  # scan --baseline: its entries no finding matches any more
         "summary": report.summary(),
     }
 

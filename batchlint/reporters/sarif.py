@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
-from pathlib import PurePath
 from typing import Any
 from urllib.parse import quote
 
@@ -28,12 +26,13 @@ from sarif_om import (  # untyped: pyproject's mypy override ignores its missing
     Result,
     Run,
     SarifLog,
+    Suppression,
     Tool,
     ToolComponent,
 )
 
 from batchlint.report import Finding, Report
-from batchlint.reporters import INFORMATION_URI, TOOL_NAME
+from batchlint.reporters import INFORMATION_URI, TOOL_NAME, repo_path
 from batchlint.rule import RuleMeta, Severity
 
 SARIF_VERSION = "2.1.0"
@@ -143,7 +142,18 @@ def result(finding: Finding, rule_index: int, base_dir: str) -> Any:
         message=Message(text=finding.message),
         locations=[Location(physical_location=physical, logical_locations=logical)],
         partial_fingerprints={FINGERPRINT_KEY: finding.fingerprint},
+        # "new"/"unchanged" with --baseline. Fixed entries are not written as "absent"
+        # results: code scanning ignores baselineState and would open alerts for them.
+        baseline_state=finding.baseline_state,
+        suppressions=[suppression(s) for s in finding.suppressions] or None,
         properties=result_properties(finding),
+    )
+
+
+def suppression(item: Any) -> Any:
+    """A SARIF suppression (no ``status``: accepted), for viewers to show with its reason."""
+    return Suppression(
+        kind=item.kind, justification=item.justification, properties={"location": item.location}
     )
 
 
@@ -164,15 +174,7 @@ def artifact_uri(file: str, base_dir: str) -> str:
 
     A file outside ``base_dir`` keeps the path it was given, made relative (its root dropped).
     """
-    try:
-        relative = os.path.relpath(os.path.abspath(file), os.path.abspath(base_dir))
-    except ValueError:  # another drive on Windows
-        relative = os.pardir
-    parts = PurePath(relative).parts
-    if not parts or parts[0] == os.pardir:
-        given = PurePath(file)
-        parts = given.parts[1:] if given.anchor else given.parts
-    path = "/".join(parts)
+    path = repo_path(file, base_dir)
     try:  # a name that is not UTF-8 on disk (os.walk gives "\udcff") keeps its own bytes
         return quote(path, safe="/", errors="surrogateescape")
     except UnicodeEncodeError:  # a lone surrogate no file name decodes to

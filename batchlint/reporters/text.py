@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from batchlint import baseline
 from batchlint.report import Finding, Report
 from batchlint.rule import Severity
 
@@ -26,10 +27,15 @@ _UNSAFE = re.compile(
 
 def render(report: Report, *, color: bool) -> str:
     lines: list[str] = []
-    for findings in _by_file(report.findings).values():
+    listed = [f for f in report.findings if not f.suppressions]  # suppressed: only counted
+    for findings in _by_file(listed).values():
         lines.extend(format_finding(finding, color=color) for finding in findings)
         lines.append("")
+    if report.fixed:  # scan --baseline: entries the baseline no longer needs
+        lines.extend([*map(clean, baseline.fixed_lines(report)), ""])
     lines.append(summary_line(report))
+    if baseline.used(report):
+        lines.append(baseline.summary_line(report))
     return "\n".join(lines) + "\n"
 
 
@@ -47,11 +53,16 @@ def summary_line(report: Report) -> str:
     files = _plural(len(report.files_scanned), "file")
     skipped = len(report.files_skipped)
     tail = f"; {_plural(skipped, 'file')} skipped" if skipped else ""
-    if not report.findings:
+    listed = [f for f in report.findings if not f.suppressions]
+    if len(listed) < len(report.findings):
+        tail += f"; {len(report.findings) - len(listed)} suppressed"
+    if not listed:
         return f"No findings in {files}{tail}."
-    counts = report.counts()
+    counts = {s.value: 0 for s in Severity}
+    for finding in listed:
+        counts[finding.severity.value] += 1
     by_severity = ", ".join(_plural(counts[s.value], s.value) for s in Severity)
-    return f"{_plural(len(report.findings), 'finding')} ({by_severity}) in {files}{tail}."
+    return f"{_plural(len(listed), 'finding')} ({by_severity}) in {files}{tail}."
 
 
 def clean(value: str) -> str:

@@ -17,6 +17,7 @@ from batchlint.model import Kind, MetaIssue, Node, Origin, Scope
 from batchlint.sources.cfn_foreach import Expander, is_loop
 from batchlint.sources.cfn_intrinsics import Resolver, child_pointer
 from batchlint.sources.reading import shown
+from batchlint.suppress import from_cfn_metadata
 
 META = "BL-META-002"
 
@@ -57,9 +58,13 @@ def build(doc: dict[str, Any], scope: Scope, region: str) -> None:
     resolver = Resolver(doc, region)
     declared = list(_declarations(resources, resolver, scope.meta))
     resolver.set_resources(logical_id for logical_id, _, _ in declared)
+    scope.suppressions.extend(from_cfn_metadata(doc.get("Metadata"), "/Metadata"))
     for logical_id, body, pointer in declared:
         resolver.current = logical_id
         _translate(scope, resolver, logical_id, body, pointer)
+        if isinstance(body, dict) and "Metadata" in body:
+            where = pointer + "/Metadata"
+            scope.suppressions.extend(from_cfn_metadata(body["Metadata"], where, logical_id))
     resolver.current = None
     if resolver.too_deep is not None:
         _problem(scope, "values nested too deeply are read as unknown", resolver.too_deep)
