@@ -143,15 +143,12 @@ def check(jd: JobDefinition, ctx: Context) -> Iterator[Hit]:
     ces = candidate_environments(jd)
     if not ces:
         return
-    limits: list[tuple[float, Resource]] = []
-    for ce in ces:
-        node = ce.field("computeResources", "maxvCpus")
-        limit = node.number() if node is not None else None
-        if limit is None:
-            return
-        limits.append((limit, ce))
+    # the candidates are shared by every job definition of a platform: read them once
+    limits = ctx.scope.cached(("maxvCpus of", id(ces)), lambda: _limits(ces))
+    if limits is None:
+        return
     total = _total(jd)
-    if total is None or any(total.vcpus <= limit for limit, _ in limits):
+    if total is None or total.vcpus <= limits[0][0]:  # within the largest maxvCpus
         return
     where = "plan" if ctx.scope.source.startswith("terraform") else "template"
     asks = f"{'at least ' if total.partial else ''}{_vcpus(total.vcpus)}{total.detail}"
@@ -162,7 +159,7 @@ def check(jd: JobDefinition, ctx: Context) -> Iterator[Hit]:
             f"this {where} it could run on"
         )
     else:
-        limit, ce = max(limits, key=lambda item: item[0])
+        limit, ce = limits[0]
         than = (
             f"the maxvCpus of every compute environment in this {where} it could run on (at "
             f"most {_number(limit)}, in {ce.address})"
@@ -173,6 +170,19 @@ def check(jd: JobDefinition, ctx: Context) -> Iterator[Hit]:
         f"RUNNABLE: raise maxvCpus to at least {_number(total.vcpus)} or lower the request.",
         total.at,
     )
+
+
+def _limits(ces: list[Resource]) -> list[tuple[float, Resource]] | None:
+    """(maxvCpus, environment) of each candidate, the largest first; ``None`` when any
+    maxvCpus is unknown."""
+    limits: list[tuple[float, Resource]] = []
+    for ce in ces:
+        node = ce.field("computeResources", "maxvCpus")
+        limit = node.number() if node is not None else None
+        if limit is None:
+            return None
+        limits.append((limit, ce))
+    return sorted(limits, key=lambda item: -item[0])  # the largest first, else source order
 
 
 # -- what one job holds ---------------------------------------------------------------------
