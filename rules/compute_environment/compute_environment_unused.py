@@ -88,9 +88,10 @@ under a condition (`Fn::If`) may be any environment, so it keeps the rule silent
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from batchlint.images import alternatives
-from batchlint.model import ComputeEnvironment, Kind, Node, Resource, Scope
+from batchlint.model import ComputeEnvironment, Kind, Resource, Scope
 from batchlint.queues import entries
 from batchlint.rule import Context, Hit, Severity, rule
 
@@ -105,7 +106,10 @@ from batchlint.rule import Context, Hit, Severity, rule
 def check(ce: ComputeEnvironment, ctx: Context) -> Iterator[Hit]:
     scope = ctx.scope
     queues = scope.of_kind(Kind.JOB_QUEUE)
-    if not queues or _used(scope, ce, queues) or _may_be_used(scope, ce, queues):
+    if not queues:
+        return
+    usage = scope.cached("compute environments the queues use", lambda: _usage(scope, queues))
+    if usage.any_environment or ce in usage.named or (usage.by_name and _name_unknown(ce)):
         return
     minimum = ce.field("computeResources", "minvCpus")
     vcpus = minimum.number() if minimum is not None else None
@@ -119,42 +123,42 @@ def check(ce: ComputeEnvironment, ctx: Context) -> Iterator[Hit]:
     )
 
 
-def _used(scope: Scope, ce: Resource, queues: list[Resource]) -> bool:
-    """Whether a queue lists ``ce`` (by reference, name or ARN), in any position."""
-    longest = max(len(q.props.each("computeEnvironmentOrder")) for q in queues)
-    return any(
-        scope.referrers(ce, Kind.JOB_QUEUE, "computeEnvironmentOrder", i, "computeEnvironment")
-        for i in range(longest)
-    )
+@dataclass
+class _Usage:
+    """What the scope's queues list, worked out once for all its compute environments."""
+
+    named: set[Resource] = field(default_factory=set)  # environments a queue lists (any branch)
+    any_environment: bool = False  # an unknown list or entry: it could be any environment
+    by_name: bool = False  # a literal name or ARN of no environment in scope
 
 
-def _may_be_used(scope: Scope, ce: Resource, queues: list[Resource]) -> bool:
-    """Whether a queue lists an environment that is unknown, conditional or not in scope, which
-    could be ``ce`` under a name batchlint cannot see."""
+def _usage(scope: Scope, queues: list[Resource]) -> _Usage:
+    usage = _Usage()
     for queue in queues:
         listed = entries(queue, scope)
         if listed is None:
-            return True  # the list itself is unknown
+            usage.any_environment = True  # the list itself is unknown
+            return usage
         for entry in listed:
             if entry.environment is not None:
+                usage.named.add(entry.environment)
                 continue
             if entry.node.unknown:
-                return True  # an entry of an Fn::If, say
+                usage.any_environment = True  # an entry of an Fn::If, say
+                return usage
             target = entry.node.get("computeEnvironment")
-            if target is not None and any(_may_be(scope, ce, alt) for alt in alternatives(target)):
-                return True
-    return False
-
-
-def _may_be(scope: Scope, ce: Resource, node: Node | None) -> bool:
-    if node is None:
-        return False  # AWS::NoValue
-    found = scope.deref(node, Kind.COMPUTE_ENVIRONMENT)
-    if found is not None:
-        return found is ce
-    if node.unknown:
-        return True
-    return node.text() is not None and _name_unknown(ce)  # null, a list: names nothing
+            for alt in alternatives(target) if target is not None else []:
+                if alt is None:
+                    continue  # AWS::NoValue
+                found = scope.deref(alt, Kind.COMPUTE_ENVIRONMENT)
+                if found is not None:
+                    usage.named.add(found)
+                elif alt.unknown:
+                    usage.any_environment = True
+                    return usage
+                elif alt.text() is not None:  # null, a list: names nothing
+                    usage.by_name = True
+    return usage
 
 
 def _name_unknown(ce: Resource) -> bool:
