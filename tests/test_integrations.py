@@ -407,6 +407,22 @@ def test_hook_fails_a_bad_template() -> None:
     assert "BL-CE-001 spot-best-fit-allocation" in done.stdout
 
 
+def test_hook_does_not_judge_config_suppressions_on_some_files(tmp_path: Path) -> None:
+    """pre-commit passes only the changed files: a config suppression for a resource in
+    another file is not reported as unused there."""
+    (tmp_path / ".batchlint.yaml").write_text(
+        "suppress:\n  - {rule: min-vcpus-always-on, resource: Elsewhere, reason: warm pool}\n"
+    )
+    clean = REPO / "fixtures" / "integrations" / "clean-stack.yaml"
+    spec = hook()
+    command = [sys.executable, "-m", "batchlint", *shlex.split(spec["entry"])[1:]]
+    hooked = subprocess.run(
+        [*command, *spec.get("args", []), str(clean)], cwd=tmp_path, capture_output=True
+    )
+    plain = subprocess.run([*command, str(clean)], cwd=tmp_path, capture_output=True)
+    assert (hooked.returncode, plain.returncode) == (0, 1), (hooked, plain)
+
+
 def test_hook_args_reach_batchlint() -> None:
     assert run_hook(BAD, args=("--fail-on", "never")).returncode == 0
 
