@@ -18,8 +18,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from batchlint import instances
-from batchlint.images import alternatives, compute_types, is_eks
-from batchlint.model import EC2_TYPES, FARGATE_TYPES, Kind, Node, Resource, Scope
+from batchlint.images import compute_types, is_eks, upper_text
+from batchlint.model import EC2_TYPES, FARGATE_TYPES, Kind, Resource, Scope
 from batchlint.platforms import FARGATE
 
 
@@ -38,8 +38,8 @@ def ec2_capacity(ces: Iterable[Resource], eks: bool) -> Ec2Capacity | str:
     for ce in ces:
         if (ce.props.get("eksConfiguration") is not None) != eks:
             continue
-        env_type = _upper(ce.field("type"))
-        compute = _upper(ce.field("computeResources", "type"))
+        env_type = upper_text(ce.field("type"))
+        compute = upper_text(ce.field("computeResources", "type"))
         if env_type == "UNMANAGED":
             return f"unmanaged compute environment {ce.address} may run any instance type"
         if env_type is None or compute is None:
@@ -83,7 +83,7 @@ def job_platform(jd: Resource) -> JobPlatform | None:
     the job or on a node range of a multi-node parallel job."""
     node = jd.field("platformCapabilities")
     found: set[str] = set()
-    for outcome in alternatives(node) if node is not None else [None]:
+    for outcome in node.branches() if node is not None else [None]:
         names = outcome.texts() if outcome is not None else []  # None: AWS::NoValue
         if names is None:
             return None
@@ -116,7 +116,7 @@ def _candidates(scope: Scope, platform: JobPlatform) -> list[Resource] | None:
     for ce in scope.of_kind(Kind.COMPUTE_ENVIRONMENT):
         if is_eks(ce) != platform.eks:
             continue
-        env_type = _upper(ce.field("type"))
+        env_type = upper_text(ce.field("type"))
         if env_type == "UNMANAGED":
             fargate = False
         elif env_type != "MANAGED":
@@ -132,8 +132,3 @@ def _candidates(scope: Scope, platform: JobPlatform) -> list[Resource] | None:
         if fargate == platform.fargate:
             out.append(ce)
     return out
-
-
-def _upper(node: Node | None) -> str | None:
-    text = node.text() if node is not None else None
-    return text.strip().upper() if text else None

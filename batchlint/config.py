@@ -29,8 +29,6 @@ from batchlint.rule import Severity
 if TYPE_CHECKING:
     import argparse
 
-    import yaml
-
     from batchlint.rule import RuleMeta
 
 YAML_NAMES = (".batchlint.yaml", ".batchlint.yml")
@@ -219,37 +217,18 @@ def _toml(text: str, path: Path) -> dict[str, Any]:
 
 
 def _yaml(text: str, shown: str) -> tuple[Any, dict[tuple[str, ...], int]]:
-    from batchlint.sources.yaml_cfn import YamlError, parse
+    from batchlint.sources.yaml_cfn import YamlError, key_lines, parse
 
     try:
         root, data = parse(text)
     except YamlError as exc:
         raise ConfigError(f"{shown}:{exc.line}: {exc.message}") from None
-    lines: dict[tuple[str, ...], int] = {}
-    if root is not None:
-        _key_lines(root, (), lines, shown)
+    if root is None:
+        return data, {}
+    lines, twice = key_lines(root)
+    if twice is not None:
+        raise ConfigError(f"{shown}:{twice[1]}: '{twice[0][-1]}' is written twice")
     return data, lines
-
-
-def _key_lines(
-    node: yaml.Node, path: tuple[str, ...], out: dict[tuple[str, ...], int], shown: str
-) -> None:
-    """The line of every mapping key and sequence item, by path; a key twice is an error."""
-    import yaml
-
-    if isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            out[(*path, str(index))] = item.start_mark.line + 1
-            _key_lines(item, (*path, str(index)), out, shown)
-    if not isinstance(node, yaml.MappingNode):
-        return
-    for key_node, value_node in node.value:
-        key = (*path, str(key_node.value))
-        line = key_node.start_mark.line + 1
-        if key in out:
-            raise ConfigError(f"{shown}:{line}: '{key[-1]}' is written twice")
-        out[key] = line
-        _key_lines(value_node, key, out, shown)
 
 
 # -- where a setting is, in the file's own syntax -----------------------------------------------

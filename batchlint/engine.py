@@ -213,21 +213,7 @@ def _finding(item: RuleMeta, hit: Hit, options: ScanOptions) -> Finding:
 
 def _meta_finding(scope: Scope, code: str, message: str, issue: Any) -> Finding:
     item = meta.BY_CODE[code]
-    return Finding(
-        code=item.code,
-        name=item.name,
-        severity=item.severity,
-        message=message,
-        resource="",
-        resource_type="",
-        file=scope.file,
-        line=issue.line,
-        column=issue.column,
-        pointer=issue.pointer,
-        fingerprint=fingerprint(code, scope.file, issue.pointer, message),
-        tags=item.tags,
-        fix=item.fix,
-    )
+    return meta.file_finding(item, message, scope.file, issue.line, issue.column, issue.pointer)
 
 
 def _crash(item: RuleMeta, target: Resource | Graph, exc: Exception) -> Finding:

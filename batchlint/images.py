@@ -103,22 +103,10 @@ def written(ce: Resource, *path: str) -> Node | None:
     terraform = ce.scope.source.startswith("terraform")
     if terraform and node.unknown and node.ref is None and tuple(path) in _TF_COMPUTED:
         return None
-    for alt in alternatives(node):
+    for alt in node.branches():
         if alt is None or (alt.known and not _sent(alt, terraform)):
             return None
     return node
-
-
-def alternatives(node: Node) -> list[Node | None]:
-    """The values an ``Fn::If`` can take, branches of branches included; unlike
-    :meth:`Node.outcomes`, an unknown branch stays in the list (``None``: ``AWS::NoValue``).
-    A node without alternatives is its own only one."""
-    if not node.alts:
-        return [node]
-    out: list[Node | None] = []
-    for alt in node.alts:
-        out.extend(alternatives(alt) if alt is not None else [None])
-    return out
 
 
 def _sent(node: Node, terraform: bool) -> bool:
@@ -132,13 +120,19 @@ def _sent(node: Node, terraform: bool) -> bool:
     return not (terraform and not isinstance(raw, bool) and raw == 0)
 
 
+def upper_text(node: Node | None) -> str | None:
+    """A keyword value (``type``, ``state``) stripped and upper case; ``None`` when unknown."""
+    text = node.text() if node is not None else None
+    return text.strip().upper() if text else None
+
+
 def texts_of(node: Node | None) -> list[str] | None:
     """Every value a string node can take (upper case); ``None`` when any is unknown or
     absent."""
     if node is None:
         return None
     out = []
-    for alt in alternatives(node):
+    for alt in node.branches():
         text = alt.text() if alt is not None else None
         if not text:
             return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from batchlint.location import fingerprint
+from batchlint.report import Finding
 from batchlint.rule import RuleMeta, Severity
 
 INPUT_UNREADABLE = RuleMeta(
@@ -270,3 +272,24 @@ META_RULES = (
     SUPPRESSION_INVALID,
 )
 BY_CODE = {m.code: m for m in META_RULES}
+
+
+def file_finding(
+    item: RuleMeta, message: str, file: str, line: int, column: int, pointer: str
+) -> Finding:
+    """A finding of a BL-META rule about the file itself rather than one resource."""
+    return Finding(
+        code=item.code,
+        name=item.name,
+        severity=item.severity,
+        message=message,
+        resource="",
+        resource_type="",
+        file=file,
+        line=line,
+        column=column,
+        pointer=pointer,
+        fingerprint=fingerprint(item.code, file, pointer, message),
+        tags=item.tags,
+        fix=item.fix,
+    )

@@ -169,6 +169,17 @@ class Node:
             out.extend(alt.outcomes() if alt is not None else [None])
         return out
 
+    def branches(self) -> list[Node | None]:
+        """Every value an ``Fn::If`` can take as written, branches of branches included and
+        unknown ones kept (``None``: ``AWS::NoValue``); a node without alternatives is its own
+        only branch."""
+        if not self.alts:
+            return [self]
+        out: list[Node | None] = []
+        for alt in self.alts:
+            out.extend(alt.branches() if alt is not None else [None])
+        return out
+
     def every_outcome(self) -> list[Node | None]:
         """Every value this node can take, as :meth:`outcomes`, but nothing at all when any
         of them is unknown (a branch that is a parameter without default)."""

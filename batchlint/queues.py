@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from batchlint import instances
+from batchlint.images import upper_text
 from batchlint.model import EC2_TYPES, FARGATE_TYPES, Kind, Node, Resource, Scope
 
 # CreateJobQueue's jobQueueType: one per queue, "EKS, ECS, or ECS_FARGATE depending on the
@@ -50,11 +51,11 @@ def queue_type(ce: Resource) -> str | None:
     """The job queue type a compute environment belongs in (``ECS``, ``ECS_FARGATE`` or
     ``EKS``), or ``None`` when that is unknown."""
     eks = ce.props.get("eksConfiguration")
-    env_type = _upper(ce.field("type"))
+    env_type = upper_text(ce.field("type"))
     if env_type == "UNMANAGED":
         # unmanaged environments run EC2 instances the user launches into the ECS cluster
         return EKS if eks is not None else ECS
-    compute = _upper(ce.field("computeResources", "type"))
+    compute = upper_text(ce.field("computeResources", "type"))
     if compute in FARGATE_TYPES:
         return ECS_FARGATE
     if compute in EC2_TYPES:
@@ -65,7 +66,7 @@ def queue_type(ce: Resource) -> str | None:
 def architecture(ce: Resource) -> str | None:
     """The CPU architecture (``x86_64`` or ``arm64``) of a managed EC2 or Spot compute
     environment's instance types; ``None`` when unknown, not EC2, or a mix of both."""
-    if _upper(ce.field("computeResources", "type")) not in EC2_TYPES:
+    if upper_text(ce.field("computeResources", "type")) not in EC2_TYPES:
         return None
     listed = ce.field("computeResources", "instanceTypes")
     names = listed.texts() if listed is not None else None
@@ -79,8 +80,3 @@ def architecture(ce: Resource) -> str | None:
             return None
         arches.add(facts.arch)
     return arches.pop() if len(arches) == 1 else None
-
-
-def _upper(node: Node | None) -> str | None:
-    text = node.text() if node is not None else None
-    return text.strip().upper() if text else None

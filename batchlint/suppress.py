@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from batchlint import meta
-from batchlint.location import fingerprint
 from batchlint.model import Kind, Resource, Scope
 from batchlint.report import Finding, Suppression
 from batchlint.rule import RuleMeta
@@ -324,7 +323,9 @@ def unused_config(
         )
         pointer = setting.get("pointer", "")
         out.append(
-            _finding(meta.UNUSED_SUPPRESSION, message, file, int(setting.get("line") or 1), pointer)
+            meta.file_finding(
+                meta.UNUSED_SUPPRESSION, message, file, int(setting.get("line") or 1), 1, pointer
+            )
         )
     return out
 
@@ -341,30 +342,10 @@ def _ignored_for_file(file: str, item: RuleMeta, options: ScanOptions) -> bool:
 def _at_entry(scope: Scope, record: SourceSuppression, item: RuleMeta, message: str) -> Finding:
     line, column = scope.locator.locate(record.pointer) if scope.locator else (1, 1)
     resource = scope.by_address.get(record.resource) if record.resource else None
-    finding = _finding(item, message, scope.file, line, record.pointer, column)
+    finding = meta.file_finding(item, message, scope.file, line, column, record.pointer)
     if resource is None:
         return finding
     return replace(finding, resource=resource.address, resource_type=resource.type)
-
-
-def _finding(
-    item: RuleMeta, message: str, file: str, line: int, pointer: str, column: int = 1
-) -> Finding:
-    return Finding(
-        code=item.code,
-        name=item.name,
-        severity=item.severity,
-        message=message,
-        resource="",
-        resource_type="",
-        file=file,
-        line=line,
-        column=column,
-        pointer=pointer,
-        fingerprint=fingerprint(item.code, file, pointer, message),
-        tags=item.tags,
-        fix=item.fix,
-    )
 
 
 @lru_cache(maxsize=8)

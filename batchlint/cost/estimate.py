@@ -45,6 +45,7 @@ from typing import TYPE_CHECKING, Any
 from batchlint import instances
 from batchlint.capacity import Ec2Capacity, ec2_capacity, scope_capacity
 from batchlint.cost.fit import Demand, Fit, best_fit, job_demand
+from batchlint.images import upper_text
 from batchlint.model import EC2_TYPES, FARGATE_TYPES, Kind, Node, Resource, Scope
 
 if TYPE_CHECKING:
@@ -209,8 +210,8 @@ def estimate_compute_environment(
     if ce.kind is not Kind.COMPUTE_ENVIRONMENT:
         return None
     cost = _new(ce, "compute_environment", region)
-    env_type = _upper(ce.field("type"))
-    compute = _upper(ce.field("computeResources", "type"))
+    env_type = upper_text(ce.field("type"))
+    compute = upper_text(ce.field("computeResources", "type"))
     cost.details["compute_type"] = compute
     parts: list[str] = []
     if env_type == "UNMANAGED":
@@ -517,7 +518,7 @@ class _Pool:
 
 
 def _fargate_kinds(ces: list[Resource]) -> list[str]:
-    compute_types = {_upper(ce.field("computeResources", "type")) for ce in ces}
+    compute_types = {upper_text(ce.field("computeResources", "type")) for ce in ces}
     return sorted(kind for kind in compute_types if kind in FARGATE_TYPES)
 
 
@@ -565,7 +566,7 @@ def _fargate_job(
     region: str,
     prices: PriceSource,
 ) -> _Pricing | None:
-    arch = _upper(jd.props.get("containerProperties", "runtimePlatform", "cpuArchitecture"))
+    arch = upper_text(jd.props.get("containerProperties", "runtimePlatform", "cpuArchitecture"))
     arm = arch == "ARM64"
     cost.details["architecture"] = "ARM64" if arm else "X86_64"
     rates = prices.fargate(region)
@@ -725,11 +726,6 @@ def _platform(jd: Resource) -> str | None:
     if names is None:
         return None
     return "FARGATE" if any(name.upper() == "FARGATE" for name in names) else "EC2"
-
-
-def _upper(node: Node | None) -> str | None:
-    text = node.text() if node is not None else None
-    return text.strip().upper() if text else None
 
 
 def _number(node: Node | None) -> float | None:

@@ -36,8 +36,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    import yaml
-
     from batchlint.model import Resource
 
 MAX_BYTES = 1_000_000  # a usage file lists a few hundred jobs at most
@@ -94,7 +92,7 @@ def load_usage(path: str | Path, shown: str | None = None) -> Usage:
 
 
 def parse_usage(text: str, file: str = "<usage>") -> Usage:
-    from batchlint.sources.yaml_cfn import YamlError, parse
+    from batchlint.sources.yaml_cfn import YamlError, key_lines, parse
 
     try:
         root, data = parse(text)
@@ -102,8 +100,9 @@ def parse_usage(text: str, file: str = "<usage>") -> Usage:
         raise UsageError(f"{file}:{exc.line}: {exc.message}") from None
     if root is None:
         raise UsageError(f"{file}:1: the usage file is empty")
-    lines: dict[tuple[str, ...], int] = {}
-    _key_lines(root, (), lines, file)
+    lines, twice = key_lines(root)
+    if twice is not None:
+        raise UsageError(f"{file}:{twice[1]}: duplicate key {'.'.join(twice[0])}")
     model = _validate(data, lines, file)
     entries = {
         key: UsageEntry(
@@ -132,23 +131,6 @@ def _validate(data: Any, lines: dict[tuple[str, ...], int], file: str) -> Any:
         where = ".".join(loc) or "the usage file"
         more = f" (and {len(errors) - 1} more)" if len(errors) > 1 else ""
         raise UsageError(f"{file}:{line}: {where}: {first['msg']}{more}") from None
-
-
-def _key_lines(
-    node: yaml.Node, path: tuple[str, ...], out: dict[tuple[str, ...], int], file: str
-) -> None:
-    """The line of every mapping key, by path; duplicate keys are an error."""
-    import yaml
-
-    if not isinstance(node, yaml.MappingNode):
-        return
-    for key_node, value_node in node.value:
-        key = (*path, str(key_node.value))
-        line = key_node.start_mark.line + 1
-        if key in out:
-            raise UsageError(f"{file}:{line}: duplicate key {'.'.join(key)}")
-        out[key] = line
-        _key_lines(value_node, key, out, file)
 
 
 MAX_JOBS_PER_MONTH = 1e9  # about 400 a second, all month

@@ -71,6 +71,36 @@ def looks_like_template(text: str) -> bool:
     )
 
 
+Path = tuple[str, ...]
+
+
+def key_lines(root: yaml.Node) -> tuple[dict[Path, int], tuple[Path, int] | None]:
+    """The line of every mapping key and sequence item of a small document (a config or usage
+    file), by path of keys and indices; and the first key written twice (its path and the line
+    of the repeat), for the caller to refuse."""
+    lines: dict[Path, int] = {}
+
+    def walk(node: yaml.Node, path: Path) -> tuple[Path, int] | None:
+        if isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                lines[(*path, str(index))] = item.start_mark.line + 1
+                found = walk(item, (*path, str(index)))
+                if found is not None:
+                    return found
+        elif isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                key = (*path, str(key_node.value))
+                if key in lines:
+                    return key, key_node.start_mark.line + 1
+                lines[key] = key_node.start_mark.line + 1
+                found = walk(value_node, key)
+                if found is not None:
+                    return found
+        return None
+
+    return lines, walk(root, ())
+
+
 def parse(text: str, limits: Limits = DEFAULT) -> tuple[yaml.Node | None, Any]:
     """Compose ``text`` and convert it; raises :class:`YamlError` with a location."""
     document = read(text, limits)

@@ -90,7 +90,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from batchlint.images import alternatives
 from batchlint.model import ComputeEnvironment, Kind, Resource, Scope
 from batchlint.queues import entries
 from batchlint.rule import Context, Hit, Severity, rule
@@ -147,7 +146,7 @@ def _usage(scope: Scope, queues: list[Resource]) -> _Usage:
                 usage.any_environment = True  # an entry of an Fn::If, say
                 return usage
             target = entry.node.get("computeEnvironment")
-            for alt in alternatives(target) if target is not None else []:
+            for alt in target.branches() if target is not None else []:
                 if alt is None:
                     continue  # AWS::NoValue
                 found = scope.deref(alt, Kind.COMPUTE_ENVIRONMENT)

@@ -79,7 +79,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from batchlint.images import alternatives, written
+from batchlint.images import written
 from batchlint.model import ComputeEnvironment, Kind, Node, Scope
 from batchlint.rule import Context, Hit, Severity, rule
 
@@ -99,7 +99,7 @@ def check(ce: ComputeEnvironment, ctx: Context) -> Iterator[Hit]:
     node = written(ce, "serviceRole")
     if node is None:
         return
-    roles = [_custom(ctx.scope, alt) if alt is not None else None for alt in alternatives(node)]
+    roles = [_custom(ctx.scope, alt) if alt is not None else None for alt in node.branches()]
     if any(r is None for r in roles):
         return
     shown = " or ".join(dict.fromkeys(r for r in roles if r is not None))

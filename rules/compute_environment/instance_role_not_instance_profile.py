@@ -89,7 +89,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from batchlint.images import alternatives, on_fargate, written
+from batchlint.images import on_fargate, written
 from batchlint.model import ComputeEnvironment, Kind, Node, Resource, Scope
 from batchlint.rule import Context, Hit, Severity, rule
 
@@ -107,7 +107,7 @@ def check(ce: ComputeEnvironment, ctx: Context) -> Iterator[Hit]:
     node = written(ce, "computeResources", "instanceRole")
     if node is None:
         return
-    roles = [_role(ctx.scope, alt) if alt is not None else None for alt in alternatives(node)]
+    roles = [_role(ctx.scope, alt) if alt is not None else None for alt in node.branches()]
     if any(r is None for r in roles):
         return
     shown = " or ".join(dict.fromkeys(r for r in roles if r is not None))
