@@ -7,7 +7,7 @@ rule that raises becomes a BL-META-003 finding for that resource; the scan goes 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -55,11 +55,17 @@ class InputError(Exception):
     """A path that cannot be scanned at all (a usage error: exit 2)."""
 
 
-def collect_files(paths: Iterable[str]) -> list[tuple[Path, str]]:
-    """Files to read, with the name shown for each: files as given, folders walked."""
+def collect_files(
+    paths: Iterable[str], shown: Mapping[str, str] | None = None
+) -> list[tuple[Path, str]]:
+    """Files to read, with the name shown for each: files as given (or as ``shown`` names
+    them), folders walked."""
     out: list[tuple[Path, str]] = []
     for given in paths:
         path = Path(given)
+        if shown and given in shown:
+            out.append((path, shown[given]))
+            continue
         if path.is_dir():
             for root, dirs, files in os.walk(path):
                 dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
@@ -90,13 +96,19 @@ def select_rules(rules: list[RuleMeta], options: ScanOptions) -> list[RuleMeta]:
     return [r for r in chosen if not matches(r, options.ignore)]
 
 
-def scan(paths: Iterable[str], options: ScanOptions | None = None) -> Report:
+def scan(
+    paths: Iterable[str],
+    options: ScanOptions | None = None,
+    shown: Mapping[str, str] | None = None,
+) -> Report:
+    """Scan ``paths``; ``shown`` names files otherwise than by their path (a temporary
+    account snapshot)."""
     options = options or ScanOptions()
     rules = select_rules(all_rules(options.rules_dirs), options)
     report = Report(rules=rules)
     suppress.check_config(options)  # a bad config suppression: exit 2 before reading
-    for path, shown in collect_files(paths):
-        _scan_file(path, shown, rules, options, report)
+    for path, name in collect_files(paths, shown):
+        _scan_file(path, name, rules, options, report)
     report.findings += suppress.unused_config(report.findings, rules, options)
     report.findings = _dedupe(sorted(report.findings, key=Finding.sort_key))
     return report
@@ -116,7 +128,8 @@ def _scan_file(
             if isinstance(loaded, Skipped):
                 report.files_skipped.append((loaded.file, loaded.reason))
                 return
-            check_scope(loaded, rules, options, report)
+            for scope in loaded:
+                check_scope(scope, rules, options, report)
     except FileTimeout:
         del report.findings[marks[0] :], report.costs[marks[1] :]
         report.resources = marks[2]
@@ -204,10 +217,13 @@ def _finding(item: RuleMeta, hit: Hit, options: ScanOptions) -> Finding:
         line=line,
         column=column,
         pointer=pointer,
-        fingerprint=fingerprint(item.code, resource.address, pointer, inner),
+        fingerprint=fingerprint(item.code, resource.address, scope.stable(pointer), inner),
         tags=item.tags,
         fix=item.fix,
         estimated_monthly_cost_usd=hit.cost_usd,
+        account=scope.account,
+        region=scope.region,
+        arn=resource.arn,
     )
 
 

@@ -77,12 +77,19 @@ def _resolve(scope: Scope, ce: Resource) -> list[UsedTemplate]:
 def _used(scope: Scope, spec: Node) -> UsedTemplate | None:
     if spec.unknown or not isinstance(spec.raw, dict):
         return None
-    template = None
+    template, named = None, None
     for key in ("launchTemplateId", "launchTemplateName"):
-        template = scope.deref(spec.get(key), Kind.LAUNCH_TEMPLATE)
+        named = spec.get(key)
+        template = scope.deref(named, Kind.LAUNCH_TEMPLATE)
         if template is not None:
             break
-    if template is None or not _declared_version(template, spec.get("version")):
+    if template is None:
+        return None
+    if template.props.get("versionNumber") is not None:
+        # an account snapshot records versions: the source tied the spec to the one it names
+        if named is None or named.ref != template.address:
+            return None
+    elif not _declared_version(template, spec.get("version")):
         return None
     return UsedTemplate(template, template_data(template), spec)
 

@@ -263,6 +263,46 @@ Resources:
     target="meta",
 )
 
+ACCOUNT_READ_INCOMPLETE = RuleMeta(
+    code="BL-META-007",
+    name="account-read-incomplete",
+    severity=Severity.WARNING,
+    tags=("operability",),
+    fix="Grant the permission, or enable the Region",
+    summary="Part of an account could not be read, so it was not checked.",
+    doc="""Part of an account could not be read, so it was not checked.
+
+## What it does
+Reports each AWS call that failed for good while `batchlint scan --aws` or `batchlint
+snapshot --aws` read an account: access denied to one API (the message names the
+permission, e.g. `iam:GetRole`), a Region that is disabled or not opted in, an endpoint that
+cannot be reached, throttling that outlasted the retries, an ID the account no longer has.
+The audit goes on with what it could read; the failure is recorded in the snapshot's
+`errors` and reported here, at that entry. `batchlint iam-policy` prints the permissions the
+audit needs (see [docs/aws.md](../aws.md)).
+
+## Why is this bad?
+What was not read was not checked: an audit that silently skipped a Region or every role
+would report a clean account that is not.
+
+## Example
+```json
+{"format": "batchlint-snapshot", "schemaVersion": 1, "accounts": [{"accountId":
+ "123456789012", "regions": [{"region": "us-east-1", "errors": [{"operation":
+ "batch:DescribeJobQueues", "code": "AccessDeniedException", "message": "not authorized"}]}]}]}
+```
+
+## Use instead
+Attach the policy `batchlint iam-policy` prints to the role the audit runs as, and read the
+account again:
+```json
+{"format": "batchlint-snapshot", "schemaVersion": 1, "accounts": [{"accountId":
+ "123456789012", "regions": [{"region": "us-east-1", "errors": []}]}]}
+```
+""",
+    target="meta",
+)
+
 META_RULES = (
     INPUT_UNREADABLE,
     INPUT_SHAPE,
@@ -270,6 +310,7 @@ META_RULES = (
     DUPLICATE_KEY,
     UNUSED_SUPPRESSION,
     SUPPRESSION_INVALID,
+    ACCOUNT_READ_INCOMPLETE,
 )
 BY_CODE = {m.code: m for m in META_RULES}
 

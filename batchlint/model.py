@@ -340,6 +340,7 @@ class Resource:
         "address",
         "arn",
         "expressions",
+        "ident",
         "kind",
         "name",
         "pointer",
@@ -358,6 +359,7 @@ class Resource:
         scope: Scope,
         name: str | None = None,
         arn: str | None = None,
+        ident: str | None = None,
     ) -> None:
         self.kind = kind
         self.address = address  # CloudFormation logical id, Terraform address or ARN
@@ -367,6 +369,7 @@ class Resource:
         self.scope = scope
         self.name = name  # physical name when known
         self.arn = arn
+        self.ident = ident  # the physical ID others name it by (subnet-…, lt-…), when known
         self.expressions: Mapping[str, Expression] = NO_EXPRESSIONS
 
     def __repr__(self) -> str:
@@ -438,6 +441,7 @@ class Scope:
         self.source = source  # cloudformation, terraform-plan, terraform-state, …
         self.locator = locator
         self.region: str | None = None  # from the source (a Terraform provider), if any
+        self.account: str | None = None  # the account ID (an account snapshot)
         self.resources: list[Resource] = []
         self.by_address: dict[str, Resource] = {}
         self.meta: list[MetaIssue] = []
@@ -456,15 +460,21 @@ class Scope:
         pointer: str,
         name: str | None = None,
         arn: str | None = None,
+        ident: str | None = None,
     ) -> Resource:
         cls = RESOURCE_CLASSES.get(kind, Resource)
-        resource = cls(kind, address, type, props, pointer, self, name, arn)
+        resource = cls(kind, address, type, props, pointer, self, name, arn, ident)
         self.resources.append(resource)
         self.by_address[address] = resource
         self._by_kind = None
         self._by_id = None
         self._memo.clear()
         return resource
+
+    def stable(self, pointer: str) -> str:
+        """What identifies the place ``pointer`` names across versions of the input, for
+        fingerprints: the pointer itself, in a file someone edits."""
+        return pointer
 
     def cached(self, key: Hashable, compute: Callable[[], _T]) -> _T:
         """``compute()``, worked out once per scope for ``key`` (again once a resource is
@@ -512,11 +522,11 @@ class Scope:
         return None
 
     def _ids(self) -> dict[str, list[Resource]]:
-        """Resources by ARN and physical name; names can repeat across kinds."""
+        """Resources by ARN, physical ID and name; names can repeat across kinds."""
         if self._by_id is None:
             ids: dict[str, list[Resource]] = {}
             for resource in self.resources:
-                for key in {resource.arn, resource.name}:
+                for key in dict.fromkeys((resource.arn, resource.ident, resource.name)):
                     if key:
                         ids.setdefault(key, []).append(resource)
             self._by_id = ids

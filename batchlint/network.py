@@ -206,8 +206,15 @@ def leaves_private_space(route: Node) -> bool:
     is not known. Whatever its target (an internet or NAT gateway, a transit gateway, an
     appliance's network interface or instance, a peering), such a route may be a way out to
     the internet or to AWS services, so it counts as one."""
-    if route.unknown or route.get("destinationPrefixListId") is not None:
+    if route.unknown:
         return True
+    gateway = route.get("gatewayId")
+    target = (gateway.text() or "") if gateway is not None else ""
+    if target == "local":  # the VPC's own blocks, IPv6 included (an account lists them)
+        return False
+    if route.get("destinationPrefixListId") is not None:
+        # the route AWS adds for a gateway endpoint reaches that service alone
+        return not target.startswith("vpce-")
     found = False
     for key in ("destinationCidrBlock", "destinationIpv6CidrBlock"):
         node = route.get(key)

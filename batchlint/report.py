@@ -43,6 +43,11 @@ class Finding:
     estimated_monthly_cost_usd: float | None = None
     suppressions: tuple[Suppression, ...] = ()
     baseline_state: str | None = None  # NEW or UNCHANGED with --baseline, else None
+    # where the resource lives, when the source says: an account snapshot gives all three,
+    # a Terraform plan or state the ARN and its provider's Region
+    account: str | None = None
+    region: str | None = None
+    arn: str | None = None
 
     @property
     def counts(self) -> bool:
@@ -71,6 +76,9 @@ class Finding:
             "estimated_monthly_cost_usd": _cents(self.estimated_monthly_cost_usd),
             "suppressions": [s.as_dict() for s in self.suppressions],
             "baseline_state": self.baseline_state,
+            "account": self.account,
+            "region": self.region,
+            "arn": self.arn,
         }
 
 

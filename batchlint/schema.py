@@ -74,6 +74,14 @@ class Finding(_Closed):
         description="With --baseline: new (counts) or unchanged (in the baseline, does not "
         "count); null without a baseline, and for suppressed findings."
     )
+    account: str | None = Field(
+        description="The AWS account ID the resource is in (an account snapshot); else null."
+    )
+    region: str | None = Field(
+        description="The Region the resource is in, when the source says (an account "
+        "snapshot, a Terraform provider's region); else null."
+    )
+    arn: str | None = Field(description="The resource's ARN, when the source knows it.")
 
 
 class BaselineEntry(_Closed):

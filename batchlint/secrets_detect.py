@@ -138,8 +138,28 @@ _MAX_ENUM = 16
 _PASSWORD_KINDS = {"a password", "a passphrase"}
 
 
+# what an account snapshot writes in place of a credential (batchlint.snapshot.redact): the
+# credential is gone, what it was is kept, so the findings on it stay
+REDACTED_PREFIX = "<batchlint:redacted "
+BY_NAME = " (by name)"
+_REDACTED = re.compile(
+    "^" + re.escape(REDACTED_PREFIX) + r"(?P<kind>[a-zA-Z ]+?)(?P<by_name> \(by name\))?; "
+    r"sha256:[0-9a-f]{16}>$"
+)
+
+
+def redacted(value: str) -> Credential | None:
+    """The credential a snapshot's redaction marker stands for."""
+    match = _REDACTED.match(value)
+    if match is None:
+        return None
+    return Credential(match.group("kind"), match.group("by_name") is None)
+
+
 def detect(name: str | None, value: str) -> Credential | None:
     """The kind of credential ``value`` (held by variable ``name``) looks like, or ``None``."""
+    if value.startswith(REDACTED_PREFIX):
+        return redacted(value)
     if is_dynamic_reference(value):
         return None
     found = known_format(value)

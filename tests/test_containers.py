@@ -36,7 +36,7 @@ Resources:
 
 
 def test_all_seven_places_with_labels_placements_and_units() -> None:
-    scope = load_text(TEMPLATE, "job.yaml", "us-east-1")
+    (scope,) = load_text(TEMPLATE, "job.yaml", "us-east-1")
     assert isinstance(scope, Scope) and not scope.meta
     [jd] = scope.resources
     assert isinstance(jd, JobDefinition)

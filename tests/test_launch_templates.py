@@ -251,7 +251,7 @@ Resources:
           LaunchTemplateId: !Ref Lt
           Version: !GetAtt Lt.DefaultVersionNumber
 """
-    scope = load_text(text, "t.yaml", "us-east-1")
+    (scope,) = load_text(text, "t.yaml", "us-east-1")
     assert isinstance(scope, Scope)
     for address in ("Latest", "Default"):
         (found,) = launch_templates_of(scope, scope.by_address[address])

@@ -283,15 +283,15 @@ def estimate_paths(paths: list[str], options: ScanOptions) -> list[FileCosts]:
     explicit = {Path(p) for p in paths if Path(p).is_file()}
     out = []
     for path, shown in files:
-        item = _estimate(path, shown, shown, options, path in explicit)
-        if item is not None:
-            out.append(item)
+        out.extend(_estimate(path, shown, shown, options, path in explicit))
     return out
 
 
 def _estimate(
     path: Path, shown: str, key: str, options: ScanOptions, explicit: bool
-) -> FileCosts | None:
+) -> list[FileCosts]:
+    """The estimates of one file: one entry per scope (an account snapshot has one per
+    account and Region, keyed by both)."""
     from batchlint.cost.compare import FileCosts
     from batchlint.cost.estimate import estimate_scope
     from batchlint.limits import FileTimeout, deadline
@@ -299,22 +299,26 @@ def _estimate(
     from batchlint.sources import Skipped, load_file
 
     seconds = options.limits.timeout_per_file
+    out = []
     try:
         with deadline(seconds):
             loaded = load_file(path, shown, options.region, options.limits)
             if isinstance(loaded, Skipped):
                 if explicit:  # named on the command line: not silently priced at nothing
                     _fail(f"{loaded.file}: {loaded.reason}")
-                return None
-            for issue in loaded.meta:
-                if issue.code == INPUT_UNREADABLE.code:
-                    _fail(f"{shown}:{issue.line}: {issue.message}")
-            region = loaded.region or options.region
-            source = options.price_source or _price_source(False)
-            costs = estimate_scope(loaded, region, source, options.usage)
+                return []
+            for scope in loaded:
+                for issue in scope.meta:
+                    if issue.code == INPUT_UNREADABLE.code:
+                        _fail(f"{shown}:{issue.line}: {issue.message}")
+                region = scope.region or options.region
+                source = options.price_source or _price_source(False)
+                costs = estimate_scope(scope, region, source, options.usage)
+                where = f" ({scope.account} {scope.region})" if scope.account else ""
+                out.append(FileCosts(shown + where, key + where, region, costs, scope))
     except FileTimeout:
         _fail(f"{shown}: stopped after {seconds:g} s (--timeout-per-file)")
-    return FileCosts(shown, key, region, costs, loaded)
+    return out
 
 
 # -- comparison --------------------------------------------------------------------------------
@@ -339,10 +343,12 @@ def compare_paths(base: str, head: str, options: ScanOptions) -> Compared:
 
     pairs = pair_files(base, head)
     explicit = len(pairs) == 1 and Path(head).is_file()
-    old = [_estimate(b, _shown(b), k, options, explicit) for k, b, _ in pairs if b]
-    new = [_estimate(h, _shown(h), k, options, explicit) for k, _, h in pairs if h]
-    base_files = [f for f in old if f is not None]
-    head_files = [f for f in new if f is not None]
+    base_files = [
+        f for k, b, _ in pairs if b for f in _estimate(b, _shown(b), k, options, explicit)
+    ]
+    head_files = [
+        f for k, _, h in pairs if h for f in _estimate(h, _shown(h), k, options, explicit)
+    ]
     comparison = compare(base_files, head_files)
     try:
         rules = select_rules(all_rules(options.rules_dirs), options)

@@ -163,6 +163,10 @@ def result_properties(finding: Finding) -> dict[str, Any]:
         "resource": finding.resource,
         "resource_type": finding.resource_type,
     }
+    for key in ("account", "region", "arn"):
+        value = getattr(finding, key)
+        if value:
+            props[key] = value
     cost = finding.estimated_monthly_cost_usd
     if cost is not None and math.isfinite(cost):
         props["estimatedMonthlyCostUsd"] = round(cost, 2)

@@ -1,8 +1,9 @@
 """Reading input files: recognise the format by content, parse it, hand it to its source.
 
-Every input file becomes one :class:`~batchlint.model.Scope`. A file that is none of the
-supported formats is skipped (with a reason, listed by ``--verbose``); a file that is one of
-them but cannot be read becomes a scope whose only content is a BL-META issue.
+Every input file becomes one :class:`~batchlint.model.Scope` (an account snapshot one per
+account and Region). A file that is none of the supported formats is skipped (with a reason,
+listed by ``--verbose``); a file that is one of them but cannot be read becomes a scope whose
+only content is a BL-META issue.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ _BOMS = (
     (b"\xff\xfe", "utf-16"),
 )
 
+# text that marks a file as one of ours even when it does not parse
+_JSON_MARKERS = ("Resources", "format_version", "terraform_version", "batchlint-snapshot")
+
 _LABEL = {"utf-8-sig": "UTF-8", "utf-16": "UTF-16", "utf-32": "UTF-32"}
 
 
@@ -38,7 +42,9 @@ class Skipped:
     reason: str
 
 
-def load_file(path: Path, display: str, region: str, limits: Limits = DEFAULT) -> Scope | Skipped:
+def load_file(
+    path: Path, display: str, region: str, limits: Limits = DEFAULT
+) -> list[Scope] | Skipped:
     """Read one file and translate it into a scope, or say why it was skipped."""
     try:
         status = path.stat()
@@ -67,7 +73,7 @@ def load_file(path: Path, display: str, region: str, limits: Limits = DEFAULT) -
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
-        if any(marker in data for marker in (b"Resources", b"terraform_version")):
+        if any(marker.encode() in data for marker in _JSON_MARKERS):
             line = data.count(b"\n", 0, exc.start) + 1
             return _meta(
                 display, "BL-META-001", f"not {_LABEL[encoding]} text (byte {exc.start:,})", line
@@ -76,7 +82,9 @@ def load_file(path: Path, display: str, region: str, limits: Limits = DEFAULT) -
     return load_text(text, display, region, limits)
 
 
-def load_text(text: str, display: str, region: str, limits: Limits = DEFAULT) -> Scope | Skipped:
+def load_text(
+    text: str, display: str, region: str, limits: Limits = DEFAULT
+) -> list[Scope] | Skipped:
     stripped = text.lstrip()
     if stripped.startswith(("{", "[")):
         return _load_json(text, display, region, limits)
@@ -85,7 +93,7 @@ def load_text(text: str, display: str, region: str, limits: Limits = DEFAULT) ->
     return _load_yaml(text, display, region, limits)
 
 
-def _load_json(text: str, display: str, region: str, limits: Limits) -> Scope | Skipped:
+def _load_json(text: str, display: str, region: str, limits: Limits) -> list[Scope] | Skipped:
     try:
         document = json_doc.read(text, limits)
     except RecursionError:  # deeper than Python's reader goes, before the limit could act
@@ -104,7 +112,7 @@ def _load_json(text: str, display: str, region: str, limits: Limits) -> Scope | 
 
 def _invalid_json(
     text: str, display: str, region: str, limits: Limits, exc: json.JSONDecodeError
-) -> Scope | Skipped:
+) -> list[Scope] | Skipped:
     # CloudFormation reads a template that is not valid JSON as YAML, a superset of it
     if "Resources" in text:
         try:
@@ -113,12 +121,12 @@ def _invalid_json(
             pass
         else:
             return _dispatch(parsed.data, display, region, YamlLocator(parsed.root), "yaml", parsed)
-    if "Resources" in text or "format_version" in text or "terraform_version" in text:
+    if any(marker in text for marker in _JSON_MARKERS):
         return _meta(display, "BL-META-001", f"invalid JSON: {exc.msg}", exc.lineno, exc.colno)
     return Skipped(display, f"invalid JSON ({exc.msg})")
 
 
-def _load_yaml(text: str, display: str, region: str, limits: Limits) -> Scope | Skipped:
+def _load_yaml(text: str, display: str, region: str, limits: Limits) -> list[Scope] | Skipped:
     try:
         parsed = yaml_cfn.read(text, limits)
     except yaml_cfn.YamlError as exc:
@@ -135,8 +143,8 @@ def _dispatch(
     locator: JsonLocator | YamlLocator,
     syntax: str,
     parsed: yaml_cfn.Document | json_doc.Document,
-) -> Scope | Skipped:
-    from batchlint.sources import cloudformation, shapes, terraform_plan
+) -> list[Scope] | Skipped:
+    from batchlint.sources import cloudformation, shapes, snapshot, terraform_plan
 
     repeats = duplicate_issues(parsed.duplicates, parsed.duplicate_count)
     if isinstance(doc, dict) and ("Resources" in doc or "AWSTemplateFormatVersion" in doc):
@@ -150,6 +158,13 @@ def _dispatch(
         cloudformation.build(doc, scope, region)
         shapes.check_numbers(scope)
         return _located(scope)
+    if syntax == "json" and snapshot.is_snapshot(doc):
+        assert isinstance(doc, dict) and isinstance(locator, JsonLocator)
+        scopes = snapshot.build(doc, display, locator)
+        scopes[0].meta[:0] = repeats
+        for scope in scopes:
+            shapes.check_numbers(scope)
+        return _located(*scopes)
     if syntax == "json" and terraform_plan.is_terraform(doc):
         scope = Scope(display, "terraform-plan", locator)
         scope.meta.extend(repeats)
@@ -160,16 +175,17 @@ def _dispatch(
     return Skipped(display, "not a CloudFormation template or Terraform plan/state")
 
 
-def _located(scope: Scope) -> Scope:
+def _located(*scopes: Scope) -> list[Scope]:
     """Give meta issues raised by a source a line and column from their pointer."""
-    if scope.locator is not None:
-        for issue in scope.meta:
-            if issue.pointer and issue.line == 1 and issue.column == 1:
-                issue.line, issue.column = scope.locator.locate(issue.pointer)
-    return scope
+    for scope in scopes:
+        if scope.locator is not None:
+            for issue in scope.meta:
+                if issue.pointer and issue.line == 1 and issue.column == 1:
+                    issue.line, issue.column = scope.locator.locate(issue.pointer)
+    return list(scopes)
 
 
-def _meta(display: str, code: str, message: str, line: int = 1, column: int = 1) -> Scope:
+def _meta(display: str, code: str, message: str, line: int = 1, column: int = 1) -> list[Scope]:
     scope = Scope(display, "unreadable")
     scope.meta.append(MetaIssue(code, message, "", max(line, 1), max(column, 1)))
-    return scope
+    return [scope]
