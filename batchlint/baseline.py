@@ -37,6 +37,9 @@ _META_PREFIX = "BL-META-"
 _OUTPUT_ONLY = frozenset(
     {"help", "paths", "format", "output", "fail_on", "no_color", "baseline", "no_baseline"}
     | {"add_suppressions", "reason"}  # --add-suppressions edits templates: scan's alone
+    # reading an account: baseline a saved snapshot instead (docs/aws.md)
+    | {"aws", "all_regions", "all_revisions", "profile", "role_arn", "external_id"}
+    | {"accounts", "max_workers", "quiet", "snapshot"}
 )
 
 

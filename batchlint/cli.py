@@ -1,4 +1,5 @@
-"""The command line: ``batchlint scan``, ``cost``, ``rules``, ``rule NAME``.
+"""The command line: ``batchlint scan``, ``snapshot``, ``cost``, ``baseline``, ``rules``,
+``rule NAME``, ``config``, ``iam-policy``.
 
 Exit codes: 0 clean, 1 findings at or above ``--fail-on``, 2 usage or input error (one line
 on stderr, nothing written).
@@ -14,7 +15,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from batchlint import __version__, baseline, config, limits
+from batchlint import __version__, audit, baseline, config, limits
+from batchlint.aws import options as aws_options
+from batchlint.aws import readonly as iam_policy
+from batchlint.aws.errors import AwsError
 from batchlint.cost import command as cost_command
 from batchlint.output import OutputError, emit
 from batchlint.report import Finding, Report
@@ -29,6 +33,8 @@ examples:
   batchlint scan stack.yaml --format sarif --output batchlint.sarif
   batchlint scan plan.json --format json --fail-on error
   batchlint scan . --select BL-CE --ignore image-tag-unpinned
+  batchlint scan --aws --region us-east-1 --region eu-west-1   audit a live account (docs/aws.md)
+  batchlint snapshot --aws --region us-east-1 -o account.json   save it; 'scan account.json' later
   batchlint baseline infra/                         accept today's findings (see docs/baseline.md)
   batchlint scan infra/ --baseline .batchlint-baseline.json   then fail only on new ones
   batchlint cost stack.yaml                         what it costs (see 'batchlint cost -h')
@@ -65,13 +71,16 @@ def build_parser() -> argparse.ArgumentParser:
     scan = sub.add_parser(
         "scan",
         help="check templates and plans",
-        description="Check CloudFormation templates and Terraform plan/state JSON files. "
-        "Folders are walked; each file's format is recognised by its content, and files that "
-        "are neither are skipped (see --verbose).",
+        description="Check CloudFormation templates, Terraform plan/state JSON files and "
+        "account snapshots, or (--aws) a live AWS account. Folders are walked; each file's "
+        "format is recognised by its content, and files that are none of them are skipped "
+        "(see --verbose).",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    scan.add_argument("paths", nargs="+", metavar="PATH", help="files or folders to scan")
+    scan.add_argument(
+        "paths", nargs="*", metavar="PATH", help="files or folders to scan (none with --aws)"
+    )
     scan.add_argument(
         "--format",
         "-f",
@@ -100,9 +109,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     scan.add_argument(
         "--region",
-        default=None,  # None: the config's region, else us-east-1
-        help="AWS region for prices and instance types when the input does not say "
-        "(default: the config's region, else us-east-1)",
+        action="append",
+        metavar="REGION",
+        help="with --aws: a Region to read (repeatable); for files: the Region for prices and "
+        "instance types when the input does not say (default: the config's region, else "
+        "us-east-1)",
     )
     scan.add_argument(
         "--rules-dir",
@@ -124,6 +135,8 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--verbose", "-v", action="store_true", help="list skipped files and why on stderr"
     )
+    aws_options.add_arguments(scan)
+    audit.add_snapshot_argument(scan)
     cost_command.add_scan_arguments(scan)
     limits.add_arguments(scan)
     config.add_arguments(scan)
@@ -145,6 +158,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--reason", metavar="TEXT", help="why the findings are accepted (--add-suppressions)"
     )
+    audit.add_parser(sub)
     cost_command.add_parser(sub)
 
     rules = sub.add_parser("rules", help="list the rules", description="List every rule.")
@@ -165,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     config_parser.add_argument("--rules-dir", action="append", type=Path, metavar="DIR")
     config.add_arguments(config_parser)
     baseline.add_parser(sub, scan)  # last: it copies scan's selection options
+    iam_policy.add_parser(sub)
     return parser
 
 
@@ -184,7 +199,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return baseline.run(args)
         if args.command == "config":
             return _config_command(args)
-    except (UsageError, OutputError) as exc:
+        if args.command == "snapshot":
+            return audit.snapshot_command(args)
+        if args.command == "iam-policy":
+            return int(args.run(args))
+    except (UsageError, OutputError, audit.AuditError) as exc:
         print(f"batchlint: error: {clean(str(exc))}", file=sys.stderr)
         return 2
     parser.print_help()
@@ -201,17 +220,35 @@ def _load_rules(rules_dirs: tuple[Path, ...] = ()) -> list[RuleMeta]:
 
 
 def _scan(args: argparse.Namespace) -> int:
-    from batchlint.reporters import render
-
     if args.add_suppressions or args.reason is not None:
         from batchlint import add_suppressions
 
         problem = add_suppressions.check_arguments(args.add_suppressions, args.reason)
         if problem:
             raise UsageError(problem)
+    if args.aws:
+        if args.add_suppressions:
+            raise UsageError("--add-suppressions edits templates; --aws reads an account")
+        with audit.scanned_snapshot(args) as (path, shown):
+            args.paths, args.shown = [path], {path: shown}
+            return _report(args)
+    try:
+        aws_options.check_without_aws(args)
+    except AwsError as exc:
+        raise UsageError(str(exc)) from None
+    if not args.paths:
+        raise UsageError("nothing to scan: give files or folders, or --aws to read an account")
+    return _report(args)
+
+
+def _report(args: argparse.Namespace) -> int:
+    from batchlint.reporters import render
+
     report = scan_report(args)
     baseline_file = baseline.check(report, args)  # --baseline, else the config's
     if args.add_suppressions:  # findings a --baseline accepts do not count: none added for them
+        from batchlint import add_suppressions
+
         for note in add_suppressions.apply(report.findings, args.paths, args.reason):
             print(f"batchlint: {clean(note)}", file=sys.stderr)
         report = scan_report(args)  # as the files are now: the new entries show as suppressed
@@ -250,7 +287,7 @@ def scan_report(args: argparse.Namespace) -> Report:
     options = ScanOptions(
         select=select,
         ignore=ignore,
-        region=args.region or settings.region or config.DEFAULT_REGION,
+        region=(args.region or [None])[-1] or settings.region or config.DEFAULT_REGION,
         rules_dirs=rules_dirs,
         rule_options=settings.rule_options(_rule_options(args.option or [], known)),
         severity=dict(settings.severity),
@@ -261,7 +298,7 @@ def scan_report(args: argparse.Namespace) -> Report:
         **cost_command.scan_options(args),
     )
     try:
-        report = scan(args.paths, options)
+        report = scan(args.paths, options, getattr(args, "shown", None))
     except InputError as exc:
         raise UsageError(str(exc)) from None
     cost_command.print_notes(options)

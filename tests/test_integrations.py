@@ -267,8 +267,16 @@ def test_action_inputs_cannot_inject_shell(tmp_path: Path, hostile: str) -> None
 
 def test_documented_workflows() -> None:
     workflows = documented_workflows()
-    assert len(workflows) == 2
-    pull_request, nightly = (yaml.safe_load(w) for w in workflows)
+    assert len(workflows) == 3
+    pull_request, nightly, account = (yaml.safe_load(w) for w in workflows)
+    # the account audit runs the CLI itself: read-only, SARIF into the snapshot it keeps
+    assert account["permissions"]["id-token"] == "write"
+    steps = account["jobs"]["account"]["steps"]
+    command = " ".join(s.get("run", "") for s in steps)
+    assert "batchlint scan --aws" in command and "--format sarif --output audit.sarif" in command
+    assert any(s.get("with", {}).get("path") == "audit.snapshot.json" for s in steps)
+    uses = [s["uses"] for s in steps if "uses" in s]
+    assert all(PINNED.match(u) for u in uses), uses
     # PyYAML reads the key `on` as True (YAML 1.1)
     assert "pull_request" in pull_request[True]
     assert pull_request["permissions"] == {"contents": "read", "security-events": "write"}
