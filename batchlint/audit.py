@@ -73,20 +73,13 @@ def read_account(args: argparse.Namespace) -> Collected:
     """Run the collector the command line describes; :class:`AuditError` when it cannot
     start."""
     from batchlint.aws.collector import collect
+    from batchlint.aws.errors import AwsError
     from batchlint.aws.options import collect_options
 
     try:
         return collect(collect_options(args))
-    except Exception as exc:
-        if _is_setup_error(exc):
-            raise AuditError(str(exc)) from None
-        raise
-
-
-def _is_setup_error(exc: Exception) -> bool:
-    from batchlint.aws import errors
-
-    return isinstance(exc, errors.SETUP_ERRORS)
+    except AwsError as exc:  # no credentials, a bad accounts file, a refused combination
+        raise AuditError(str(exc)) from None
 
 
 def snapshot_command(args: argparse.Namespace) -> int:
@@ -98,7 +91,7 @@ def snapshot_command(args: argparse.Namespace) -> int:
         write_report(Path(args.output), text)
     else:
         sys.stdout.write(text)
-    _summary(collected, args.output)
+    _summary(collected, args.output, args.quiet)
     return 0
 
 
@@ -116,7 +109,7 @@ def scanned_snapshot(args: argparse.Namespace) -> Iterator[tuple[str, str]]:
     target = snapshot_path(args)
     collected = read_account(args)
     text = dump(collected.snapshot)
-    _summary(collected, str(target) if target else None)
+    _summary(collected, str(target) if target else None, args.quiet)
     if target is not None:
         write_report(target, text, [args.output] if args.output else [])
         yield str(target), str(target)
@@ -141,9 +134,10 @@ def snapshot_path(args: argparse.Namespace) -> Path | None:
     return output.with_name(output.stem + ".snapshot.json")
 
 
-def _summary(collected: Collected, where: str | None) -> None:
-    """One line on stderr when it is a terminal: what was read, how, and where it went."""
-    if not sys.stderr.isatty():
+def _summary(collected: Collected, where: str | None, quiet: bool) -> None:
+    """One line on stderr when it is a terminal (and not --quiet): what was read, how, and
+    where it went."""
+    if quiet or not sys.stderr.isatty():
         return
     snapshot = collected.snapshot
     regions = sum(len(a.regions) for a in snapshot.accounts)

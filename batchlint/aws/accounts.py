@@ -18,8 +18,6 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
-
 from batchlint.aws.errors import AwsError
 
 ROLE_ARN = re.compile(r"^arn:(aws[a-z-]*):iam::(\d{12}):role/(?:[\w+=,.@/-]*/)?([\w+=,.@-]{1,64})$")
@@ -72,6 +70,8 @@ def load(path: str | Path) -> list[AccountSpec]:
 
 
 def parse(text: str, display: str) -> list[AccountSpec]:
+    import yaml  # only with --accounts: not on every command's start-up
+
     try:
         doc = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -37,6 +37,7 @@ from batchlint.aws import session as aws_session
 from batchlint.aws.accounts import AccountSpec, role_arn_parts
 from batchlint.aws.errors import AwsError
 from batchlint.aws.options import CollectOptions
+from batchlint.iam import aws_managed_name
 from batchlint.snapshot import Account, ApiError, Iam, Record, Region, Snapshot, redact
 
 __all__ = ["CollectOptions", "Collected", "collect"]
@@ -743,46 +744,36 @@ def _read_iam(
     iam = {id(account): Iam() for account in accounts}
     readable = [a for a in accounts if a.credentials is not None]
 
-    profile_tasks = [(a, n) for a in readable for n in sorted(a.profile_names)]
-    profiles = _run_all(
-        pool,
-        [_bind(_read_instance_profile, run, a, n) for a, n in profile_tasks],
-        progress,
-        "instance profiles",
-    )
-    for (account, _), (record, errors) in zip(profile_tasks, profiles, strict=True):
-        account.errors.extend(errors)
-        if record is not None:
-            iam[id(account)].instanceProfiles.append(record)
-            account.role_names |= {
-                str(r["RoleName"]) for r in record.get("Roles") or [] if r.get("RoleName")
-            }
+    def phase(
+        reader: Callable[..., tuple[Record | None, list[ApiError]]],
+        wanted: Callable[[_Account], Iterable[str]],
+        what: str,
+    ) -> Iterator[tuple[_Account, Record]]:
+        """Read every wanted name of every account; each record read, errors kept."""
+        tasks = [(a, n) for a in readable for n in sorted(wanted(a))]
+        results = _run_all(pool, [_bind(reader, run, a, n) for a, n in tasks], progress, what)
+        for (account, _), (record, errors) in zip(tasks, results, strict=True):
+            account.errors.extend(errors)
+            if record is not None:
+                yield account, record
 
-    role_tasks = [(a, n) for a in readable for n in sorted(a.role_names)]
-    roles = _run_all(pool, [_bind(_read_role, run, a, n) for a, n in role_tasks], progress, "roles")
+    for account, record in phase(
+        _read_instance_profile, lambda a: a.profile_names, "instance profiles"
+    ):
+        iam[id(account)].instanceProfiles.append(record)
+        account.role_names |= {
+            str(r["RoleName"]) for r in record.get("Roles") or [] if r.get("RoleName")
+        }
     policy_arns: dict[int, set[str]] = {}
-    for (account, _), (record, errors) in zip(role_tasks, roles, strict=True):
-        account.errors.extend(errors)
-        if record is not None:
-            iam[id(account)].roles.append(record)
-            aws_managed = f"arn:{account.partition}:iam::aws:policy/"
-            policy_arns.setdefault(id(account), set()).update(
-                str(p["PolicyArn"])
-                for p in record.get("AttachedManagedPolicies") or []
-                if p.get("PolicyArn") and not str(p["PolicyArn"]).startswith(aws_managed)
-            )
-
-    policy_tasks = [(a, arn) for a in readable for arn in sorted(policy_arns.get(id(a), ()))]
-    policies = _run_all(
-        pool,
-        [_bind(_read_policy, run, a, arn) for a, arn in policy_tasks],
-        progress,
-        "policies",
-    )
-    for (account, _), (record, errors) in zip(policy_tasks, policies, strict=True):
-        account.errors.extend(errors)
-        if record is not None:
-            iam[id(account)].policies.append(record)
+    for account, record in phase(_read_role, lambda a: a.role_names, "roles"):
+        iam[id(account)].roles.append(record)
+        policy_arns.setdefault(id(account), set()).update(
+            str(p["PolicyArn"])
+            for p in record.get("AttachedManagedPolicies") or []
+            if p.get("PolicyArn") and aws_managed_name(str(p["PolicyArn"])) is None
+        )
+    for account, record in phase(_read_policy, lambda a: policy_arns.get(id(a), ()), "policies"):
+        iam[id(account)].policies.append(record)
     return iam
 
 

@@ -7,8 +7,3 @@ class AwsError(Exception):
     """Live mode cannot start or go on (no boto3, no credentials, a bad flag or accounts file).
 
     ``str(error)`` is one line, ready for ``batchlint: error: …``."""
-
-
-# what keeps an audit from starting or going on: the command line's exit 2 (ReadOnlyViolation and
-# AccountsError are AwsErrors too)
-SETUP_ERRORS: tuple[type[Exception], ...] = (AwsError,)

@@ -20,8 +20,6 @@ import json
 import sys
 from typing import Any
 
-import yaml
-
 from batchlint.aws.errors import AwsError
 
 ALLOWED: dict[str, frozenset[str]] = {
@@ -165,6 +163,8 @@ def iam_policy_cloudformation() -> str:
             }
         }
     }
+    import yaml  # only for this rendering: not on every command's start-up
+
     return yaml.safe_dump(template, sort_keys=False, default_flow_style=False)
 
 

@@ -23,6 +23,7 @@ from urllib.parse import unquote
 
 from batchlint.location import JsonLocator, join
 from batchlint.model import Kind, MetaIssue, Node, Origin, Resource, Scope
+from batchlint.sources.cfn_intrinsics import lower_camel
 
 SOURCE = "aws-snapshot"
 FORMAT = "batchlint-snapshot"  # the document's "format"
@@ -131,10 +132,6 @@ def _errors(
 # -- values ------------------------------------------------------------------------------------
 
 
-def lower_camel(key: str) -> str:
-    return key[:1].lower() + key[1:]
-
-
 def node(data: object, pointer: str, camel: bool = False) -> Node:
     """``data`` at ``pointer`` as nodes; ``camel``: lower-camel the keys (EC2 and IAM
     records) except below :data:`_RAW` keys."""
@@ -226,17 +223,9 @@ class _Reader:
     # -- Batch -------------------------------------------------------------------------------
     def _batch(self, kind: Kind, arn_key: str, name_key: str) -> Any:
         def add(record: dict[str, Any], pointer: str) -> None:
-            arn, name = record.get(arn_key), record.get(name_key)
-            address = arn if isinstance(arn, str) and arn else f"{pointer}"
-            self.scope.add(
-                kind,
-                address,
-                _TYPES[kind],
-                node(record, pointer),
-                pointer,
-                name=name if isinstance(name, str) else None,
-                arn=arn if isinstance(arn, str) else None,
-            )
+            arn, name = _text(record.get(arn_key)), _text(record.get(name_key))
+            props = node(record, pointer).entries()
+            self._put(kind, arn or pointer, pointer, props, name, arn)
 
         return add
 
@@ -276,14 +265,14 @@ class _Reader:
         if isinstance(boundary, dict):
             at = join(pointer, "PermissionsBoundary", "PermissionsBoundaryArn")
             props["permissionsBoundary"] = node(boundary.get("PermissionsBoundaryArn"), at)
-        self._add(Kind.IAM_ROLE, record, pointer, props, "RoleName", "Arn", "RoleId")
+        self._add_iam(Kind.IAM_ROLE, record, pointer, props, "RoleName")
 
     def _policy(self, record: dict[str, Any], pointer: str) -> None:
         props = node(record, pointer, camel=True).entries()
         props["managedPolicyName"] = props.pop("policyName", node(None, pointer))
         props["policyDocument"] = _document(record.get("Document"), join(pointer, "Document"))
         props.pop("document", None)
-        self._add(Kind.IAM_POLICY, record, pointer, props, "PolicyName", "Arn", "PolicyId")
+        self._add_iam(Kind.IAM_POLICY, record, pointer, props, "PolicyName")
 
     def _profile(self, record: dict[str, Any], pointer: str) -> None:
         props = node(record, pointer, camel=True).entries()
@@ -292,7 +281,7 @@ class _Reader:
             for i, role in enumerate(_list(record.get("Roles")))
         ]
         props["roles"] = Node(roles, pointer=join(pointer, "Roles"))
-        self._add(Kind.INSTANCE_PROFILE, record, pointer, props, "InstanceProfileName", "Arn", None)
+        self._add_iam(Kind.INSTANCE_PROFILE, record, pointer, props, "InstanceProfileName")
 
     # -- EC2 ---------------------------------------------------------------------------------
     def _ec2(self, kind: Kind, id_key: str, arn_type: str) -> Any:
@@ -313,22 +302,37 @@ class _Reader:
         name: str | None = None,
         version: object = None,
     ) -> None:
-        ident = record.get(id_key)
-        ident = ident if isinstance(ident, str) and ident else None
+        ident = _text(record.get(id_key))
         arn = self.arn("ec2", f"{arn_type}/{ident}") if ident else None
         address = ident or pointer  # EC2 names its resources by ID (messages read better)
         if ident and isinstance(version, int):  # one resource per recorded template version
             address = f"{ident}:{version}"
-        self.scope.add(
-            kind,
-            address,
-            _TYPES[kind],
-            Node(props, Origin.SET, pointer),
-            pointer,
-            name=name,
-            arn=arn,
-            ident=ident,
-        )
+        self._put(kind, address, pointer, props, name, arn, ident)
+
+    def _add_iam(
+        self,
+        kind: Kind,
+        record: dict[str, Any],
+        pointer: str,
+        props: dict[str, Node],
+        name_key: str,
+    ) -> None:
+        arn = _text(record.get("Arn"))
+        ident = _text(record.get(_IAM_IDS.get(kind, "")))
+        self._put(kind, arn or pointer, pointer, props, _text(record.get(name_key)), arn, ident)
+
+    def _put(
+        self,
+        kind: Kind,
+        address: str,
+        pointer: str,
+        props: dict[str, Node],
+        name: str | None = None,
+        arn: str | None = None,
+        ident: str | None = None,
+    ) -> None:
+        value = Node(props, Origin.SET, pointer)
+        self.scope.add(kind, address, _TYPES[kind], value, pointer, name, arn, ident)
 
     def _route_table(self, record: dict[str, Any], pointer: str) -> None:
         props = node(record, pointer, camel=True).entries()
@@ -344,14 +348,8 @@ class _Reader:
             elif association.get("SubnetId"):
                 shaped = node(association, at, camel=True).entries()
                 shaped["routeTableId"] = node(table, join(pointer, "RouteTableId"))
-                ident = association.get("RouteTableAssociationId")
-                self.scope.add(
-                    Kind.ROUTE_TABLE_ASSOCIATION,
-                    ident if isinstance(ident, str) and ident else at,
-                    _TYPES[Kind.ROUTE_TABLE_ASSOCIATION],
-                    Node(shaped, Origin.SET, at),
-                    at,
-                )
+                ident = _text(association.get("RouteTableAssociationId"))
+                self._put(Kind.ROUTE_TABLE_ASSOCIATION, ident or at, at, shaped)
         self._add_ec2(Kind.ROUTE_TABLE, record, pointer, props, "RouteTableId", "route-table")
 
     def _internet_gateway(self, record: dict[str, Any], pointer: str) -> None:
@@ -387,7 +385,7 @@ class _Reader:
             props,
             "GroupId",
             "security-group",
-            name if isinstance(name, str) else None,
+            _text(name),
         )
 
     def _launch_template(self, record: dict[str, Any], pointer: str) -> None:
@@ -400,7 +398,7 @@ class _Reader:
             props,
             "LaunchTemplateId",
             "launch-template",
-            name if isinstance(name, str) else None,
+            _text(name),
             version=record.get("VersionNumber"),
         )
 
@@ -426,30 +424,6 @@ class _Reader:
                     if found is not None:
                         named.ref = found.address
                     break
-
-    def _add(
-        self,
-        kind: Kind,
-        record: dict[str, Any],
-        pointer: str,
-        props: dict[str, Node],
-        name_key: str,
-        arn_key: str,
-        id_key: str | None,
-    ) -> None:
-        name, arn = record.get(name_key), record.get(arn_key)
-        ident = record.get(id_key) if id_key else None
-        arn = arn if isinstance(arn, str) and arn else None
-        self.scope.add(
-            kind,
-            arn or pointer,
-            _TYPES[kind],
-            Node(props, Origin.SET, pointer),
-            pointer,
-            name=name if isinstance(name, str) else None,
-            arn=arn,
-            ident=ident if isinstance(ident, str) else None,
-        )
 
 
 def _version(templates: list[Resource], named: str, wanted: str) -> Resource | None:
@@ -505,9 +479,16 @@ def _permission_entries(permissions: list[dict[str, Any]], pointer: str) -> Iter
                 yield Node(entry, pointer=where)
 
 
+def _text(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 def _list(value: object) -> list[dict[str, Any]]:
     return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
+
+# the ID IAM gives each kind (an instance profile's is not used to name it)
+_IAM_IDS = {Kind.IAM_ROLE: "RoleId", Kind.IAM_POLICY: "PolicyId"}
 
 _TYPES = {
     Kind.COMPUTE_ENVIRONMENT: "AWS::Batch::ComputeEnvironment",
