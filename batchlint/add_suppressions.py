@@ -9,7 +9,8 @@ resource and its Metadata start and end, renders the inserted lines in the file'
 indentation, and re-reads the edited text to prove the insertion means exactly the intended
 entries and leaves every other node as it was; if it does not, the file is left untouched.
 JSON templates are rewritten with the file's indentation (2, 4, tab, …) and key order.
-Terraform plans and state cannot carry suppressions: they come from the config.
+``.tf`` files get comment lines (``add_suppressions_tf``). Terraform plans and state, and
+``.tf.json``, cannot carry suppressions: they come from the config.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from batchlint.report import Finding
 
 PATH = ("Metadata", "batchlint", "ignore")
 TERRAFORM_NOTE = "cannot add suppressions to a Terraform plan; use the config's suppress list"
+TF_JSON_NOTE = "JSON has no comments to hold a suppression; use the config's suppress list"
 _MERGE = "<<"
 _UTF8_BOM = b"\xef\xbb\xbf"
 _OTHER_BOMS = (b"\x00\x00\xfe\xff", b"\xff\xfe", b"\xfe\xff")
@@ -68,7 +70,7 @@ def check_arguments(add: bool, reason: str | None) -> str | None:
 def apply(findings: Iterable[Finding], paths: Sequence[str], reason: str) -> list[str]:
     """Add a suppression with ``reason`` for every finding that counts, to the resource it is
     about; returns one line per file saying what was done or why not."""
-    from batchlint.engine import collect_files
+    from batchlint.inputs import collect_files
 
     by_file: dict[str, dict[str, Wanted]] = {}
     for finding in findings:
@@ -100,8 +102,15 @@ def edit_file(path: Path, shown: str, wanted: list[Wanted], reason: str) -> list
     except UnicodeDecodeError:
         return [f"{shown}: not UTF-8 text; left untouched"]
     notes: list[str] = []
+    if shown.endswith(".tf.json"):
+        return [f"{shown}: {TF_JSON_NOTE}"]
+    editor = _edit_text
+    if shown.endswith(".tf"):
+        from batchlint import add_suppressions_tf
+
+        editor = add_suppressions_tf.edit
     try:
-        edited, added = _edit_text(text, wanted, reason, notes.append)
+        edited, added = editor(text, wanted, reason, notes.append)
     except Skip as exc:
         return [f"{shown}: {exc}"]
     if not added:

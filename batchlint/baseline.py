@@ -276,7 +276,7 @@ def apply(report: Report, baseline: Baseline) -> None:
 
 
 def _shown(file: str, folder: Path) -> str:
-    from batchlint.engine import display_name
+    from batchlint.inputs import display_name
 
     return display_name(Path(os.path.normpath(folder / file)))
 

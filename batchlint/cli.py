@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from batchlint import __version__, audit, baseline, config, limits
+from batchlint import __version__, audit, baseline, config, limits, tf_options
 from batchlint.aws import options as aws_options
 from batchlint.aws import readonly as iam_policy
 from batchlint.aws.errors import AwsError
@@ -32,6 +32,8 @@ examples:
   batchlint scan infra/                             scan every template and plan below infra/
   batchlint scan stack.yaml --format sarif --output batchlint.sarif
   batchlint scan plan.json --format json --fail-on error
+  batchlint scan terraform/ --var-file prod.tfvars   a Terraform module (.tf), values evaluated
+  batchlint scan plan.json --tf-source terraform/   plan findings placed on the .tf lines
   batchlint scan . --select BL-CE --ignore image-tag-unpinned
   batchlint scan --aws --region us-east-1 --region eu-west-1   audit a live account (docs/aws.md)
   batchlint snapshot --aws --region us-east-1 -o account.json   save it; 'scan account.json' later
@@ -60,7 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="batchlint",
         description="A cost and policy linter for AWS Batch: reads CloudFormation templates "
-        "(YAML/JSON, SAM, CDK output) and Terraform plan/state JSON, and reports what breaks, "
+        "(YAML/JSON, SAM, CDK output), Terraform configuration (.tf) and plan/state JSON, and "
+        "reports what breaks, "
         "costs or exposes your Batch compute environments, queues and job definitions.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -70,11 +73,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     scan = sub.add_parser(
         "scan",
-        help="check templates and plans",
-        description="Check CloudFormation templates, Terraform plan/state JSON files and "
-        "account snapshots, or (--aws) a live AWS account. Folders are walked; each file's "
-        "format is recognised by its content, and files that are none of them are skipped "
-        "(see --verbose).",
+        help="check templates, Terraform and plans",
+        description="Check CloudFormation templates, Terraform modules (.tf, .tf.json), "
+        "Terraform plan/state JSON files and account snapshots, or (--aws) a live AWS "
+        "account. Folders are walked; each file's format is recognised by its content, and "
+        "files that are none of them are skipped (see --verbose). The .tf files of one folder "
+        "are one module; named one by one, they are read with their module and only their "
+        "findings reported.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -135,6 +140,7 @@ def build_parser() -> argparse.ArgumentParser:
     scan.add_argument(
         "--verbose", "-v", action="store_true", help="list skipped files and why on stderr"
     )
+    tf_options.add_arguments(scan)
     aws_options.add_arguments(scan)
     audit.add_snapshot_argument(scan)
     cost_command.add_scan_arguments(scan)
@@ -153,7 +159,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--add-suppressions",
         action="store_true",
         help="write a suppression for every counted finding into its CloudFormation resource's "
-        "Metadata, then report (needs --reason; see docs/suppressions.md)",
+        "Metadata or above its .tf resource block, then report (needs --reason; see "
+        "docs/suppressions.md)",
     )
     scan.add_argument(
         "--reason", metavar="TEXT", help="why the findings are accepted (--add-suppressions)"
@@ -270,7 +277,8 @@ def _report(args: argparse.Namespace) -> int:
 
 def scan_report(args: argparse.Namespace) -> Report:
     """Scan with the selection options ``scan`` and ``baseline`` share."""
-    from batchlint.engine import InputError, ScanOptions, scan
+    from batchlint.engine import ScanOptions, scan
+    from batchlint.inputs import InputError
     from batchlint.registry import matches
 
     rules_dirs = tuple(args.rules_dir or ())
@@ -296,6 +304,7 @@ def scan_report(args: argparse.Namespace) -> Report:
         config_dir=settings.base_dir,
         limits=limits.from_args(args),
         **cost_command.scan_options(args),
+        **_tf_options(args),
     )
     try:
         report = scan(args.paths, options, getattr(args, "shown", None))
@@ -306,6 +315,13 @@ def scan_report(args: argparse.Namespace) -> Report:
         for file, reason in report.files_skipped:
             print(f"batchlint: skipped {clean(file)}: {clean(reason)}", file=sys.stderr)
     return report
+
+
+def _tf_options(args: argparse.Namespace) -> dict[str, Any]:
+    try:
+        return tf_options.scan_options(args)
+    except tf_options.TfOptionError as exc:
+        raise UsageError(str(exc)) from None
 
 
 def load_config(args: argparse.Namespace, known: list[RuleMeta]) -> config.Config:

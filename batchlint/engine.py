@@ -6,13 +6,18 @@ rule that raises becomes a BL-META-003 finding for that resource; the scan goes 
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from batchlint import meta, suppress
+from batchlint.inputs import (
+    FileInput,
+    ModuleInput,
+    collect_inputs,
+    load_input,
+)
 from batchlint.limits import DEFAULT as DEFAULT_LIMITS
 from batchlint.limits import FileTimeout, Limits, deadline
 from batchlint.location import fingerprint
@@ -20,14 +25,11 @@ from batchlint.model import Graph, Kind, MetaIssue, Resource, Scope
 from batchlint.registry import all_rules, matches
 from batchlint.report import Finding, Report
 from batchlint.rule import Context, Hit, RuleMeta, Severity
-from batchlint.sources import Skipped, load_file
+from batchlint.sources import Skipped
 
 if TYPE_CHECKING:
     from batchlint.cost.usage import Usage
     from batchlint.prices import PriceSource
-
-# folders a directory walk never enters
-_SKIP_DIRS = {".git", ".hg", ".svn", "node_modules", ".terraform", "__pycache__", ".venv", "venv"}
 
 
 @dataclass
@@ -49,46 +51,11 @@ class ScanOptions:
     suppress: list[dict[str, str]] = field(default_factory=list)
     # the config file's folder: per-file-ignores globs also match paths relative to it
     config_dir: Path | None = None
-
-
-class InputError(Exception):
-    """A path that cannot be scanned at all (a usage error: exit 2)."""
-
-
-def collect_files(
-    paths: Iterable[str], shown: Mapping[str, str] | None = None
-) -> list[tuple[Path, str]]:
-    """Files to read, with the name shown for each: files as given (or as ``shown`` names
-    them), folders walked."""
-    out: list[tuple[Path, str]] = []
-    for given in paths:
-        path = Path(given)
-        if shown and given in shown:
-            out.append((path, shown[given]))
-            continue
-        if path.is_dir():
-            for root, dirs, files in os.walk(path):
-                dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
-                for name in sorted(files):
-                    if not name.startswith("."):
-                        child = Path(root, name)
-                        out.append((child, display_name(child)))
-        elif path.is_file():
-            out.append((path, display_name(path)))
-        else:
-            raise InputError(f"{given}: no such file or directory")
-    return out
-
-
-def display_name(path: Path) -> str:
-    """The path relative to the working directory when below it, with '/' separators."""
-    try:
-        shown = os.path.relpath(path)
-    except ValueError:  # another drive on Windows
-        shown = str(path)
-    if shown.startswith(".."):
-        shown = str(path)
-    return shown.replace(os.sep, "/")
+    # Terraform modules: -var NAME=VALUE and -var-file values for their root variables
+    tf_vars: dict[str, str] = field(default_factory=dict)
+    tf_var_files: tuple[Path, ...] = ()
+    # a Terraform configuration folder: plan findings are placed on its .tf lines
+    tf_source: Path | None = None
 
 
 def select_rules(rules: list[RuleMeta], options: ScanOptions) -> list[RuleMeta]:
@@ -107,29 +74,33 @@ def scan(
     rules = select_rules(all_rules(options.rules_dirs), options)
     report = Report(rules=rules)
     suppress.check_config(options)  # a bad config suppression: exit 2 before reading
-    for path, name in collect_files(paths, shown):
-        _scan_file(path, name, rules, options, report)
+    for unit in collect_inputs(paths, shown):
+        _scan_input(unit, rules, options, report)
     report.findings += suppress.unused_config(report.findings, rules, options)
     report.findings = _dedupe(sorted(report.findings, key=Finding.sort_key))
     return report
 
 
-def _scan_file(
-    path: Path, shown: str, rules: list[RuleMeta], options: ScanOptions, report: Report
+def _scan_input(
+    unit: FileInput | ModuleInput, rules: list[RuleMeta], options: ScanOptions, report: Report
 ) -> None:
-    """Read and check one file within its time limit. A file that runs out of time reports
-    only that (BL-META-001): what it had found so far depends on the machine's speed, and
-    the same input must give the same report."""
+    """Read and check one file or module within its time limit. One that runs out of time
+    reports only that (BL-META-001): what it had found so far depends on the machine's
+    speed, and the same input must give the same report."""
     marks = len(report.findings), len(report.costs), dict(report.resources)
     seconds = options.limits.timeout_per_file
+    shown = unit.display
     try:
         with deadline(seconds):
-            loaded = load_file(path, shown, options.region, options.limits)
+            loaded = load_input(unit, options)
             if isinstance(loaded, Skipped):
                 report.files_skipped.append((loaded.file, loaded.reason))
                 return
             for scope in loaded:
                 check_scope(scope, rules, options, report)
+            if isinstance(unit, ModuleInput):
+                _module_scanned(unit, loaded, marks[0], report)
+                return
     except FileTimeout:
         del report.findings[marks[0] :], report.costs[marks[1] :]
         report.resources = marks[2]
@@ -173,6 +144,36 @@ def check_scope(scope: Scope, rules: list[RuleMeta], options: ScanOptions, repor
                 report.findings.append(_finding(item, hit, options))
     report.costs.extend(_costs(scope, region, options))
     report.findings[first:] = suppress.apply_scope(scope, report.findings[first:], rules, options)
+    if options.per_file_ignores:  # findings placed in another file (a module's .tf files)
+        report.findings[first:] = _per_file(report.findings[first:], scope, rules, options)
+
+
+def _per_file(
+    findings: list[Finding], scope: Scope, rules: list[RuleMeta], options: ScanOptions
+) -> list[Finding]:
+    from batchlint.config import rules_for_file
+
+    on: dict[str, set[str]] = {}
+    out = []
+    for finding in findings:
+        if finding.file != scope.file:
+            if finding.file not in on:
+                enabled = rules_for_file(
+                    finding.file, rules, options.per_file_ignores, options.config_dir
+                )
+                on[finding.file] = {r.code for r in enabled}
+            if finding.code not in on[finding.file]:
+                continue
+        out.append(finding)
+    return out
+
+
+def _module_scanned(unit: ModuleInput, scopes: list[Scope], first: int, report: Report) -> None:
+    """Keep the findings in the files asked for, and list the files read."""
+    if unit.report is not None:
+        report.findings[first:] = [f for f in report.findings[first:] if f.file in unit.report]
+    for scope in scopes:
+        report.files_scanned.extend(scope.files)
 
 
 _COUNTED = {Kind.COMPUTE_ENVIRONMENT, Kind.JOB_QUEUE, Kind.JOB_DEFINITION, Kind.SCHEDULING_POLICY}
@@ -204,7 +205,7 @@ def _finding(item: RuleMeta, hit: Hit, options: ScanOptions) -> Finding:
     node = hit.at
     pointer = node.pointer if node is not None and node.pointer else resource.pointer
     inner = node.inner if node is not None else ""
-    line, column = scope.locator.locate(pointer) if scope.locator else (1, 1)
+    file, line, column = scope.place(pointer, inner)
     severity = options.severity.get(item.code) or options.severity.get(item.name) or item.severity
     return Finding(
         code=item.code,
@@ -213,7 +214,7 @@ def _finding(item: RuleMeta, hit: Hit, options: ScanOptions) -> Finding:
         message=hit.message,
         resource=resource.address,
         resource_type=resource.type,
-        file=scope.file,
+        file=file,
         line=line,
         column=column,
         pointer=pointer,
@@ -229,7 +230,8 @@ def _finding(item: RuleMeta, hit: Hit, options: ScanOptions) -> Finding:
 
 def _meta_finding(scope: Scope, code: str, message: str, issue: Any) -> Finding:
     item = meta.BY_CODE[code]
-    return meta.file_finding(item, message, scope.file, issue.line, issue.column, issue.pointer)
+    file = issue.file or scope.file
+    return meta.file_finding(item, message, file, issue.line, issue.column, issue.pointer)
 
 
 def _crash(item: RuleMeta, target: Resource | Graph, exc: Exception) -> Finding:
@@ -238,7 +240,7 @@ def _crash(item: RuleMeta, target: Resource | Graph, exc: Exception) -> Finding:
     address, kind, pointer, what = "", "", "", "this file"
     if isinstance(target, Resource):
         address, kind, pointer, what = target.address, target.type, target.pointer, "this resource"
-    line, column = scope.locator.locate(pointer) if scope.locator and pointer else (1, 1)
+    file, line, column = scope.place(pointer) if pointer else (scope.file, 1, 1)
     crashed = meta.RULE_CRASHED
     return Finding(
         code=crashed.code,
@@ -247,7 +249,7 @@ def _crash(item: RuleMeta, target: Resource | Graph, exc: Exception) -> Finding:
         message=f"rule {item.code} {item.name} failed on {what}: {type(exc).__name__}: {exc}",
         resource=address,
         resource_type=kind,
-        file=scope.file,
+        file=file,
         line=line,
         column=column,
         pointer=pointer,

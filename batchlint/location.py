@@ -45,6 +45,15 @@ class Locator(Protocol):
         ...
 
 
+class Placer(Locator, Protocol):
+    """A locator for an input that spans files (a Terraform module): it also says which."""
+
+    def place(self, pointer: str, inner: str = "") -> tuple[str, int, int]:
+        """File, line and column of the value at ``pointer``; ``inner`` points inside a JSON
+        document held in that value, where the source can see into it."""
+        ...
+
+
 class YamlLocator:
     """Locates pointers in a composed YAML tree (marks are 0-based)."""
 

@@ -421,7 +421,7 @@ RESOURCE_CLASSES: dict[Kind, type[Resource]] = {
 class MetaIssue:
     """A problem with the input itself (unparseable, unsupported construct): BL-META."""
 
-    __slots__ = ("code", "column", "line", "message", "pointer")
+    __slots__ = ("code", "column", "file", "line", "message", "pointer")
 
     def __init__(
         self, code: str, message: str, pointer: str = "", line: int = 1, column: int = 1
@@ -431,6 +431,15 @@ class MetaIssue:
         self.pointer = pointer
         self.line = line
         self.column = column
+        self.file: str | None = None  # None: the scope's file
+
+
+_NOUNS = {
+    "terraform-plan": "plan",
+    "terraform-state": "state",
+    "terraform": "configuration",
+    "aws-snapshot": "account",
+}
 
 
 class Scope:
@@ -438,6 +447,7 @@ class Scope:
 
     def __init__(self, file: str, source: str, locator: Locator | None = None) -> None:
         self.file = file  # the path shown in output, relative to the working directory
+        self.files = [file]  # every file it was read from (a Terraform module has several)
         self.source = source  # cloudformation, terraform-plan, terraform-state, …
         self.locator = locator
         self.region: str | None = None  # from the source (a Terraform provider), if any
@@ -470,6 +480,23 @@ class Scope:
         self._by_id = None
         self._memo.clear()
         return resource
+
+    @property
+    def noun(self) -> str:
+        """What the input is called in messages ("the compute environments in this plan")."""
+        return _NOUNS.get(self.source, "template")
+
+    def place(self, pointer: str, inner: str = "") -> tuple[str, int, int]:
+        """File, line and column of the value at ``pointer``: in the scope's file, unless its
+        locator spans files (a Terraform module)."""
+        locator = self.locator
+        if locator is None:
+            return self.file, 1, 1
+        place = getattr(locator, "place", None)
+        if place is not None:
+            return cast("tuple[str, int, int]", place(pointer, inner))
+        line, column = locator.locate(pointer)
+        return self.file, line, column
 
     def stable(self, pointer: str) -> str:
         """What identifies the place ``pointer`` names across versions of the input, for

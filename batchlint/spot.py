@@ -20,11 +20,11 @@ SPOT_ONLY_STRATEGIES = frozenset(
     }
 )
 
-# sources whose values are all written by the author (a template); a Terraform plan is
+# sources whose values are all written by the author (a template, .tf); a Terraform plan is
 # decided value by value, and a state or an account records what AWS reports
-_AS_WRITTEN = frozenset({"cloudformation"})
+_AS_WRITTEN = frozenset({"cloudformation", "terraform"})
 _TERRAFORM_PLAN = "terraform-plan"
-_TERRAFORM = frozenset({_TERRAFORM_PLAN, "terraform-state"})
+_TERRAFORM = frozenset({_TERRAFORM_PLAN, "terraform-state", "terraform"})
 
 
 def compute_type(ce: Resource) -> str | None:

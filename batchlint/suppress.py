@@ -119,6 +119,21 @@ def _hint(key: Any, choices: Iterable[str] = ("ignore",)) -> str:
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 
+_COMMENT = re.compile(r"batchlint:\s*ignore\s*=\s*([^\s]*)\s*(.*)", re.DOTALL)
+
+
+def from_comment(text: str, pointer: str) -> list[SourceSuppression]:
+    """The suppressions a ``batchlint:ignore=<rule>[,<rule>…] <reason>`` comment writes, one
+    per rule (none when the comment is no suppression). The source fills in what it is on."""
+    match = _COMMENT.match(text.strip())
+    if match is None:
+        return []
+    rules, reason = match.group(1), " ".join(match.group(2).split())
+    where = "comment"
+    names = [r for r in rules.split(",") if r] or [""]
+    return [SourceSuppression(name, reason, pointer, where) for name in names]
+
+
 # --- applying ---------------------------------------------------------------------------------
 
 
@@ -241,7 +256,7 @@ def config_entries(settings: list[dict[str, str]], known: Mapping[str, RuleMeta]
         elif not reason:
             problem = "a suppression needs a reason"
         if item is None or problem:
-            from batchlint.engine import InputError
+            from batchlint.inputs import InputError
 
             raise InputError(f"{where}: {problem}")
         resource = str(setting.get("resource") or "").strip() or None
@@ -340,9 +355,9 @@ def _ignored_for_file(file: str, item: RuleMeta, options: ScanOptions) -> bool:
 
 
 def _at_entry(scope: Scope, record: SourceSuppression, item: RuleMeta, message: str) -> Finding:
-    line, column = scope.locator.locate(record.pointer) if scope.locator else (1, 1)
+    file, line, column = scope.place(record.pointer)
     resource = scope.by_address.get(record.resource) if record.resource else None
-    finding = meta.file_finding(item, message, scope.file, line, column, record.pointer)
+    finding = meta.file_finding(item, message, file, line, column, record.pointer)
     if resource is None:
         return finding
     return replace(finding, resource=resource.address, resource_type=resource.type)

@@ -461,5 +461,5 @@ def test_fixture_base_folders_are_real_stacks() -> None:
     from batchlint.engine import scan
 
     report = scan([str(FIXTURES / "rules" / "cost-increase-over-threshold" / "base")])
-    assert len(report.files_scanned) == 3
+    assert len(report.files_scanned) == 4  # CloudFormation YAML and JSON, plan, .tf
     assert not [f for f in report.findings if f.code.startswith("BL-META")]

@@ -14,7 +14,7 @@ import pytest
 from batchlint.containers import containers
 from batchlint.location import JsonLocator, split
 from batchlint.model import JobDefinition, Kind, Node, Origin, Resource, Scope
-from batchlint.sources import terraform_plan
+from batchlint.sources import tf_translate
 from batchlint.sources.terraform_plan import build, is_terraform
 from batchlint.sources.tf_refs import Config, Resolver, split_address
 
@@ -986,7 +986,7 @@ def test_invalid_embedded_json_is_unknown_with_meta_issue() -> None:
 def test_wrong_types_anywhere_never_raise(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Replace random parts of a real document with values of the wrong type. The source's
     last-resort catch is switched off, so only shapes it handles on purpose pass."""
-    monkeypatch.setattr(terraform_plan, "_SHAPE_ERRORS", ())
+    monkeypatch.setattr(tf_translate, "_SHAPE_ERRORS", ())
     base = load(name)
     rng = random.Random(20240601)
     junk: list[object] = [

@@ -12,7 +12,8 @@ import pytest
 
 from batchlint import meta
 from batchlint.cli import main
-from batchlint.engine import InputError, ScanOptions, scan
+from batchlint.engine import ScanOptions, scan
+from batchlint.inputs import InputError
 from batchlint.model import Kind, Node, Origin, Scope
 from batchlint.report import Finding, Report
 from batchlint.reporters import render

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from batchlint.cost.compare import Comparison, FileCosts
     from batchlint.cost.usage import Usage
     from batchlint.engine import ScanOptions
+    from batchlint.inputs import FileInput, ModuleInput
     from batchlint.prices import PriceSource
     from batchlint.report import Report
 
@@ -38,6 +39,7 @@ examples:
   batchlint cost stack.yaml                          a table of what each resource costs
   batchlint cost stack.yaml --format json            the same as data (also: markdown)
   batchlint cost plan.json --usage usage.yaml        monthly estimate from expected job volumes
+  batchlint cost terraform/ --var-file prod.tfvars   a Terraform module, its variables set
   batchlint cost --compare base/plan.json plan.json  what this change adds
   batchlint cost --compare base/ infra/ --max-increase-usd 500 --format markdown
 
@@ -51,6 +53,8 @@ exit codes: 0 done (and under the limits), 1 a --max-increase-* limit is exceede
 
 def add_parser(sub: Any) -> argparse.ArgumentParser:
     """Register ``cost`` on ``sub`` (the subparsers action of the main parser)."""
+    from batchlint.tf_options import add_arguments as tf_arguments
+
     cost = sub.add_parser(
         "cost",
         help="estimate what compute environments and job definitions cost",
@@ -92,6 +96,7 @@ def add_parser(sub: Any) -> argparse.ArgumentParser:
         metavar="P",
         help="with --compare: exit 1 when either rises by more than P percent",
     )
+    tf_arguments(cost, source=False)
     add_limit_arguments(cost)
     config_arguments(cost)
     return cost
@@ -240,7 +245,17 @@ def _options(args: argparse.Namespace) -> ScanOptions:
         price_source=_price_source(args.live_pricing),
         usage=_usage(args.usage),
         limits=limits_from_args(args),
+        **_tf_options(args),
     )
+
+
+def _tf_options(args: argparse.Namespace) -> dict[str, Any]:
+    from batchlint.tf_options import TfOptionError, scan_options
+
+    try:
+        return scan_options(args)
+    except TfOptionError as exc:
+        _fail(str(exc))
 
 
 def _price_source(live: bool) -> PriceSource:
@@ -274,35 +289,38 @@ def _fail(message: str) -> NoReturn:
 
 def estimate_paths(paths: list[str], options: ScanOptions) -> list[FileCosts]:
     """The estimates of every template and plan in ``paths`` (files as scan finds them)."""
-    from batchlint.engine import InputError, collect_files
+    from batchlint.inputs import FileInput, InputError, collect_inputs
 
     try:
-        files = collect_files(paths)
+        units = collect_inputs(paths)
     except InputError as exc:
         _fail(str(exc))
     explicit = {Path(p) for p in paths if Path(p).is_file()}
     out = []
-    for path, shown in files:
-        out.extend(_estimate(path, shown, shown, options, path in explicit))
+    for unit in units:
+        named = isinstance(unit, FileInput) and unit.path in explicit
+        out.extend(_estimate(unit, unit.display, options, named))
     return out
 
 
 def _estimate(
-    path: Path, shown: str, key: str, options: ScanOptions, explicit: bool
+    unit: FileInput | ModuleInput, key: str, options: ScanOptions, explicit: bool
 ) -> list[FileCosts]:
-    """The estimates of one file: one entry per scope (an account snapshot has one per
-    account and Region, keyed by both)."""
+    """The estimates of one file or Terraform module: one entry per scope (an account
+    snapshot has one per account and Region, keyed by both)."""
     from batchlint.cost.compare import FileCosts
     from batchlint.cost.estimate import estimate_scope
+    from batchlint.inputs import load_input
     from batchlint.limits import FileTimeout, deadline
     from batchlint.meta import INPUT_UNREADABLE
-    from batchlint.sources import Skipped, load_file
+    from batchlint.sources import Skipped
 
     seconds = options.limits.timeout_per_file
+    shown = unit.display
     out = []
     try:
         with deadline(seconds):
-            loaded = load_file(path, shown, options.region, options.limits)
+            loaded = load_input(unit, options)
             if isinstance(loaded, Skipped):
                 if explicit:  # named on the command line: not silently priced at nothing
                     _fail(f"{loaded.file}: {loaded.reason}")
@@ -343,12 +361,8 @@ def compare_paths(base: str, head: str, options: ScanOptions) -> Compared:
 
     pairs = pair_files(base, head)
     explicit = len(pairs) == 1 and Path(head).is_file()
-    base_files = [
-        f for k, b, _ in pairs if b for f in _estimate(b, _shown(b), k, options, explicit)
-    ]
-    head_files = [
-        f for k, _, h in pairs if h for f in _estimate(h, _shown(h), k, options, explicit)
-    ]
+    base_files = [f for k, b, _ in pairs if b for f in _estimate(b, k, options, explicit)]
+    head_files = [f for k, _, h in pairs if h for f in _estimate(h, k, options, explicit)]
     comparison = compare(base_files, head_files)
     try:
         rules = select_rules(all_rules(options.rules_dirs), options)
@@ -370,25 +384,29 @@ def compare_paths(base: str, head: str, options: ScanOptions) -> Compared:
     return Compared(base_files, head_files, comparison, report)
 
 
-def pair_files(base: str, head: str) -> list[tuple[str, Path | None, Path | None]]:
-    """(key, base file, head file): a pair of files, or two folders' files matched by their
-    path inside the folder (a file on one side only has ``None`` on the other)."""
-    from batchlint.engine import collect_files, display_name
+def pair_files(
+    base: str, head: str
+) -> list[tuple[str, FileInput | ModuleInput | None, FileInput | ModuleInput | None]]:
+    """(key, base input, head input): a pair of files, or two folders' files and Terraform
+    modules matched by their path inside the folder (one on one side only has ``None`` on
+    the other)."""
+    from batchlint.inputs import collect_inputs, display_name, file_input
 
     old, new = Path(base), Path(head)
     for given in (old, new):
         if not given.exists():
             _fail(f"{given}: no such file or directory")
     if old.is_file() and new.is_file():
-        return [(display_name(new), old, new)]
+        return [(display_name(new), file_input(old), file_input(new))]
     if not (old.is_dir() and new.is_dir()):
         _fail(f"--compare {base} {head}: compare a file with a file, or a folder with a folder")
-    before = {p.relative_to(old).as_posix(): p for p, _ in collect_files([base])}
-    after = {p.relative_to(new).as_posix(): p for p, _ in collect_files([head])}
+    before = {_key(u, old): u for u in collect_inputs([base])}
+    after = {_key(u, new): u for u in collect_inputs([head])}
     return [(key, before.get(key), after.get(key)) for key in sorted(before.keys() | after.keys())]
 
 
-def _shown(path: Path) -> str:
-    from batchlint.engine import display_name
+def _key(unit: FileInput | ModuleInput, folder: Path) -> str:
+    from batchlint.inputs import FileInput
 
-    return display_name(path)
+    path = unit.path if isinstance(unit, FileInput) else unit.directory
+    return path.relative_to(folder).as_posix()

@@ -181,7 +181,7 @@ def _located(*scopes: Scope) -> list[Scope]:
         if scope.locator is not None:
             for issue in scope.meta:
                 if issue.pointer and issue.line == 1 and issue.column == 1:
-                    issue.line, issue.column = scope.locator.locate(issue.pointer)
+                    issue.file, issue.line, issue.column = scope.place(issue.pointer)
     return list(scopes)
 
 

@@ -13,46 +13,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from batchlint.location import join
-from batchlint.model import Expression, MetaIssue, Node, Origin, Reference, Scope
+from batchlint.model import MetaIssue, Scope
 from batchlint.sources.reading import shown
-from batchlint.sources.tf_nodes import Builder, Context, Links, camel
-from batchlint.sources.tf_refs import (
-    Config,
-    Index,
-    Read,
-    Resolver,
-    index_token,
-    reads,
-    reference_texts,
-    split_address,
-)
-from batchlint.sources.tf_types import TYPES, TypeSpec
+from batchlint.sources.tf_refs import Config, Index, index_token, split_address
+from batchlint.sources.tf_translate import Entries, Item, Targets, translate
+from batchlint.sources.tf_types import TYPES
 
 PLAN = "terraform-plan"
 STATE = "terraform-state"
 _MAX_MODULE_DEPTH = 64
 SUPPORTED_MAJORS = ("0", "1")  # of format_version: 0.1 and 0.2 (Terraform 0.12-0.15), 1.x
-# errors an unexpected value shape can raise deep in a translation: reported, never raised
-_SHAPE_ERRORS = (TypeError, ValueError, AttributeError, KeyError, IndexError, RecursionError)
-
-
-@dataclass(slots=True)
-class _Item:
-    """One resource instance of the document, before translation."""
-
-    address: str
-    type: str
-    prefix: str  # module instance prefix of the address
-    base: str  # type.name
-    index: Index
-    values: dict[str, object]
-    pointer: str  # the resource (instance) entry
-    values_pointer: str
-    after_unknown: object
-    sensitive: object = None  # the plan's sensitivity marks of the values (after_sensitive)
 
 
 def is_terraform(doc: object) -> bool:
@@ -83,7 +55,8 @@ def build(doc: dict, scope: Scope, region: str) -> None:
     else:
         _problem(scope, "document is not a Terraform plan or state", "")
         return
-    _translate(items, config, scope, _Targets(doc, config) if form == "plan" else None)
+    targets = Targets(lambda: _plan_entries(doc), config) if form == "plan" else None
+    translate(items, config, scope, targets)
 
 
 def _check_format_version(doc: Mapping[str, object], scope: Scope) -> None:
@@ -133,10 +106,10 @@ def _provider_region(doc: Mapping[str, object]) -> str | None:
 # -- collecting resources ------------------------------------------------------------------
 
 
-def _plan_items(doc: Mapping[str, object], scope: Scope) -> list[_Item]:
+def _plan_items(doc: Mapping[str, object], scope: Scope) -> list[Item]:
     changes = _changes(doc.get("resource_changes"), scope)
     planned = doc.get("planned_values")
-    out: list[_Item] = []
+    out: list[Item] = []
     if planned is None:
         # some tools write only resource_changes; their "after" is the planned value
         return _change_items(doc.get("resource_changes"), scope)
@@ -147,8 +120,8 @@ def _plan_items(doc: Mapping[str, object], scope: Scope) -> list[_Item]:
     return out
 
 
-def _state_items(doc: Mapping[str, object], scope: Scope) -> list[_Item]:
-    out: list[_Item] = []
+def _state_items(doc: Mapping[str, object], scope: Scope) -> list[Item]:
+    out: list[Item] = []
     values = doc.get("values")
     if values is None:
         return out
@@ -182,7 +155,7 @@ def _module_items(
     ptr: str,
     scope: Scope,
     changes: Mapping[str, Mapping[str, object]],
-    out: list[_Item],
+    out: list[Item],
     depth: int,
 ) -> None:
     if module is None:
@@ -200,7 +173,7 @@ def _module_items(
 
 def _values_item(
     entry: object, ptr: str, scope: Scope, changes: Mapping[str, Mapping[str, object]]
-) -> _Item | None:
+) -> Item | None:
     """A resource of a values representation (planned_values or state values)."""
     if not isinstance(entry, dict):
         _problem(scope, "resource is not an object", ptr)
@@ -228,13 +201,13 @@ def _values_item(
     marks = change.get("after_sensitive") if change is not None else None
     if marks is None:
         marks = entry.get("sensitive_values")
-    item = _Item(address, type_, prefix, base, index, values, ptr, join(ptr, "values"), unk)
+    item = Item(address, type_, prefix, base, index, values, ptr, join(ptr, "values"), unk)
     item.sensitive = marks
     return item
 
 
-def _change_items(changes: object, scope: Scope) -> list[_Item]:
-    out: list[_Item] = []
+def _change_items(changes: object, scope: Scope) -> list[Item]:
+    out: list[Item] = []
     for i, entry in enumerate(changes if isinstance(changes, list) else []):
         if not isinstance(entry, dict) or entry.get("deposed"):
             continue
@@ -252,9 +225,9 @@ def _change_items(changes: object, scope: Scope) -> list[_Item]:
     return out
 
 
-def _raw_items(doc: Mapping[str, object], scope: Scope) -> list[_Item]:
+def _raw_items(doc: Mapping[str, object], scope: Scope) -> list[Item]:
     """The instances of a raw ``terraform.tfstate``."""
-    out: list[_Item] = []
+    out: list[Item] = []
     version = doc.get("version")
     if version != 4:
         _problem(scope, f"Terraform state version {version} is not supported (only 4)", "/version")
@@ -282,7 +255,7 @@ def _raw_items(doc: Mapping[str, object], scope: Scope) -> list[_Item]:
 
 def _raw_instance(
     instance: object, ptr: str, prefix: str, type_: str, name: str, scope: Scope
-) -> _Item | None:
+) -> Item | None:
     if not isinstance(instance, dict) or instance.get("deposed"):
         return None
     attributes = instance.get("attributes")
@@ -294,9 +267,7 @@ def _raw_instance(
     index: Index = key if isinstance(key, (int, str)) and not isinstance(key, bool) else None
     address = f"{prefix}{type_}.{name}{index_token(index)}"
     base = f"{type_}.{name}"
-    return _Item(
-        address, type_, prefix, base, index, attributes, ptr, join(ptr, "attributes"), None
-    )
+    return Item(address, type_, prefix, base, index, attributes, ptr, join(ptr, "attributes"), None)
 
 
 def _list(parent: Mapping[str, object], key: str, ptr: str, scope: Scope) -> list[object]:
@@ -309,146 +280,28 @@ def _list(parent: Mapping[str, object], key: str, ptr: str, scope: Scope) -> lis
     return value
 
 
-# -- translating -------------------------------------------------------------------------
+def _plan_entries(doc: Mapping[str, object]) -> Entries:
+    """Every resource and data source instance of the plan (planned values, and the prior
+    state, where data sources read while planning are), with its sensitivity marks."""
+    entries: Entries = {}
+    prior = doc.get("prior_state")
+    prior_values = prior.get("values") if isinstance(prior, dict) else None
+    for values in (prior_values, doc.get("planned_values")):
+        if isinstance(values, dict):
+            _collect(values.get("root_module"), entries, 0)
+    changes = doc.get("resource_changes")
+    for change in changes if isinstance(changes, list) else ():
+        if not isinstance(change, dict) or change.get("deposed"):
+            continue
+        address, body = change.get("address"), change.get("change")
+        if isinstance(address, str) and isinstance(body, dict) and address in entries:
+            marks = body.get("after_sensitive")
+            if marks is not None:
+                entries[address] = (entries[address][0], marks)
+    return entries
 
 
-def _translate(
-    items: list[_Item], config: Config, scope: Scope, targets: _Targets | None = None
-) -> None:
-    resolver = Resolver(((i.address, i.prefix, i.base, i.index) for i in items), config)
-    links = Links()
-    for item in items:
-        links.add(item.address, item.type, item.values, _name(item, TYPES[item.type]))
-    builder = Builder(scope, resolver, links)
-    for item in items:
-        try:
-            _add(builder, item, config, scope, targets)
-        except _SHAPE_ERRORS as exc:
-            _problem(scope, f"{item.address}: cannot be read ({type(exc).__name__})", item.pointer)
-
-
-def _add(
-    builder: Builder, item: _Item, config: Config, scope: Scope, targets: _Targets | None
-) -> None:
-    spec = TYPES[item.type]
-    expressions = config.expressions(item.prefix, item.base) or {}
-    builder.start(Context(item.address, item.type, item.prefix, item.index, expressions))
-    props: dict[str, Node] | None = builder.block(
-        item.values, item.values_pointer, item.after_unknown, expressions, spec.spec
-    )
-    if spec.post is not None and props is not None:
-        props = spec.post(builder, props, item.values, item.values_pointer)
-    if props is None:
-        return
-    arn = item.values.get("arn")
-    resource = scope.add(
-        spec.kind,
-        item.address,
-        item.type,
-        Node(props, Origin.SET, item.values_pointer),
-        item.pointer,
-        name=_name(item, spec),
-        arn=arn if isinstance(arn, str) and arn else None,
-    )
-    if targets is not None:
-        written = targets.expressions(item, expressions, spec)
-        if written:
-            resource.expressions = written
-
-
-class _Targets:
-    """What configuration expressions read: every resource and data source instance of the
-    plan (planned values, and the prior state, where data sources read while planning are),
-    by address, with its values and sensitivity marks; built on first use."""
-
-    def __init__(self, doc: Mapping[str, object], config: Config) -> None:
-        self.doc = doc
-        self.config = config
-        self._entries: dict[str, tuple[Mapping[str, object], object]] | None = None
-        self._resolver: Resolver | None = None
-
-    def expressions(
-        self, item: _Item, written: Mapping[str, object], spec: TypeSpec
-    ) -> dict[str, Expression]:
-        """By model attribute: the references each top-level expression makes and whether
-        the plan marks the attribute sensitive. Attributes with neither are left out."""
-        marks = item.sensitive if isinstance(item.sensitive, dict) else {}
-        out: dict[str, Expression] = {}
-        for key in dict.fromkeys([*written, *marks]):
-            found = tuple(
-                self._reference(read, item.prefix, item.index)
-                for read in reads(reference_texts(written.get(key)))
-            )
-            sensitive = _marked(marks.get(key))
-            if found or sensitive:
-                field = spec.spec.get(key)
-                name = (field.name if field is not None else None) or camel(key)
-                out.setdefault(name, Expression(found, sensitive))
-        return out
-
-    def _reference(self, read: Read, prefix: str, index: Index) -> Reference:
-        if read.type == "var":
-            declared = self.config.variable(prefix, read.name)
-            sensitive = None if declared is None else declared.get("sensitive") is True
-            return Reference(read.text, read.type, read.attribute, sensitive=sensitive)
-        if read.type in ("local", "module"):
-            return Reference(read.text, read.type, read.attribute)
-        full = f"{prefix}{'data.' if read.data else ''}{read.type}.{read.name}"
-        address = self._instances().instance(full, read.key, index)
-        entry = self._index().get(address) if address is not None else None
-        if address is None or entry is None:
-            return Reference(read.text, read.type, read.attribute, read.data)
-        values, marks = entry
-        flags = marks if isinstance(marks, dict) else {}
-        scalars = {
-            k: v
-            for k, v in values.items()
-            if isinstance(v, (str, int, float, bool)) and not _marked(flags.get(k))
-        }
-        said = read.attribute is not None and isinstance(marks, dict)
-        sensitive = _marked(flags.get(read.attribute)) if said else None
-        return Reference(
-            read.text, read.type, read.attribute, read.data, address, scalars, sensitive
-        )
-
-    def _index(self) -> dict[str, tuple[Mapping[str, object], object]]:
-        if self._entries is None:
-            entries: dict[str, tuple[Mapping[str, object], object]] = {}
-            prior = self.doc.get("prior_state")
-            prior_values = prior.get("values") if isinstance(prior, dict) else None
-            for values in (prior_values, self.doc.get("planned_values")):
-                if isinstance(values, dict):
-                    _collect(values.get("root_module"), entries, 0)
-            changes = self.doc.get("resource_changes")
-            for change in changes if isinstance(changes, list) else ():
-                if not isinstance(change, dict) or change.get("deposed"):
-                    continue
-                address, body = change.get("address"), change.get("change")
-                if isinstance(address, str) and isinstance(body, dict) and address in entries:
-                    marks = body.get("after_sensitive")
-                    if marks is not None:
-                        entries[address] = (entries[address][0], marks)
-            self._entries = entries
-        return self._entries
-
-    def _instances(self) -> Resolver:
-        if self._resolver is None:
-            rows = []
-            for address in self._index():
-                parts = split_address(address)
-                if parts is None:
-                    continue
-                prefix, base, key = parts
-                if address[len(prefix) :].startswith("data."):
-                    base = "data." + base
-                rows.append((address, prefix, base, key))
-            self._resolver = Resolver(rows, self.config)
-        return self._resolver
-
-
-def _collect(
-    module: object, into: dict[str, tuple[Mapping[str, object], object]], depth: int
-) -> None:
+def _collect(module: object, into: Entries, depth: int) -> None:
     """Every resource and data source instance of a module of a values representation."""
     if not isinstance(module, dict) or depth > _MAX_MODULE_DEPTH:
         return
@@ -462,25 +315,6 @@ def _collect(
     children = module.get("child_modules")
     for child in children if isinstance(children, list) else ():
         _collect(child, into, depth + 1)
-
-
-def _marked(marks: object) -> bool:
-    """Whether a sensitivity mark (``true``, or the marks of a value's parts) marks anything."""
-    if marks is True:
-        return True
-    if isinstance(marks, dict):
-        return any(_marked(v) for v in marks.values())
-    if isinstance(marks, list):
-        return any(_marked(v) for v in marks)
-    return False
-
-
-def _name(item: _Item, spec: TypeSpec) -> str | None:
-    for key in spec.name_keys:
-        value = item.values.get(key)
-        if isinstance(value, str) and value:
-            return value
-    return None
 
 
 def _problem(scope: Scope, message: str, pointer: str) -> None:

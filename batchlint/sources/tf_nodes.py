@@ -40,6 +40,29 @@ class Field:
 
 
 Spec = Mapping[str, "Field"]
+
+
+class Embedded:
+    """A JSON document held in a string attribute, given as its value rather than its text:
+    what ``jsonencode()`` of a value with unknown parts makes (an :class:`UnknownPart` at
+    each)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self, data: object) -> None:
+        self.data = data
+
+
+class UnknownPart:
+    """A part of an Embedded document known only after apply, with the references of the
+    expression that writes it (``jobRoleArn = aws_iam_role.job.arn`` is an edge)."""
+
+    __slots__ = ("references",)
+
+    def __init__(self, references: list[str]) -> None:
+        self.references = references
+
+
 AUTO = Field()
 _EMPTY: dict[str, object] = {}
 _NO_FIELDS: Spec = {}
@@ -182,6 +205,9 @@ class Builder:
             return None
         if field.shape is Shape.JSON and isinstance(value, str):
             return self.embedded(value, ptr)
+        if isinstance(value, Embedded):
+            json_field = field.shape is Shape.JSON
+            return self._plain(value.data, ptr, "", 0) if json_field else unknown(ptr)
         if field.shape is Shape.SINGLE:
             return self._single(value, ptr, unk, expr, field, depth)
         if isinstance(value, list):
@@ -340,6 +366,9 @@ class Builder:
                 self.ctx.too_deep = True
                 self._problem("nests too deeply to read", ptr)
             return unknown(ptr, inner=inner)
+        if isinstance(value, UnknownPart):
+            found = self.targets({"references": value.references}, many=False)
+            return unknown(ptr, inner=inner, ref=_first(found))
         if isinstance(value, dict):
             members = {
                 k: self._plain(v, ptr, join(inner, k), depth + 1)

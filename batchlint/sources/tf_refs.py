@@ -15,6 +15,9 @@ from dataclasses import dataclass
 _KEY = r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]'
 _REF = re.compile(rf"([A-Za-z_][\w-]*)\.([A-Za-z_][\w-]*)({_KEY})?")
 _ATTRIBUTE = re.compile(r"\.([A-Za-z_][\w-]*)")
+# the module path a reference goes through: what a module output names, as the .tf source
+# spells it (``module.ce.aws_batch_compute_environment.this.arn``)
+_THROUGH = re.compile(rf"(?:module\.[A-Za-z_][\w-]*(?:{_KEY})?\.)+")
 _MODULE = re.compile(rf"module\.([^.\[]+)({_KEY})?\.")
 _ADDRESS = re.compile(
     rf"^((?:module\.[^.\[]+(?:{_KEY})?\.)*)(?:data\.)?([^.\[]+)\.([^.\[]+)({_KEY})?$"
@@ -150,15 +153,18 @@ class Resolver:
         attributes: dict[str, set[str]] = {}  # "type.name[key]" -> attributes read from it
         variables: list[str] = []
         for ref in refs:
-            match = _REF.match(ref) if isinstance(ref, str) else None
+            through = _THROUGH.match(ref) if isinstance(ref, str) else None
+            start = through.end() if through is not None else 0
+            match = _REF.match(ref, start) if isinstance(ref, str) else None
             if match is None:
                 continue
-            if match.group(1) == "var":
+            if match.group(1) == "var" and not start:
                 variables.append(match.group(2))
                 continue
             if match.group(1) in _NOT_RESOURCES:
                 continue
-            base, key = f"{match.group(1)}.{match.group(2)}", match.group(3) or ""
+            module = ref[:start]
+            base, key = f"{module}{match.group(1)}.{match.group(2)}", match.group(3) or ""
             keys = named.setdefault(base, [])
             if key and key not in keys:
                 keys.append(key)

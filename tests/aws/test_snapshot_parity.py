@@ -366,6 +366,7 @@ def _normalizer(identities: dict[str, Identity]) -> Any:
     arns = re.compile(r"arn:aws[\w-]*:[\w-]+:[\w-]*:\d{12}:[\w-]+/(?:[\w+=,.@-]+/)*([\w+=,.@:-]+)")
 
     def normal(message: str) -> str:
+        message = message.replace(" in this account ", " in this template ")  # Scope.noun
         if names is not None:
             message = names.sub(lambda m: f"<{aliases[m.group(1)]}>", message)
             message = _VERSION.sub(r"\1", message)

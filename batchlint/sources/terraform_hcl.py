@@ -1,0 +1,184 @@
+"""A Terraform module directory (``.tf``, ``.tf.json``) as a scope.
+
+The module reader (``tf_module``) evaluates what can be known without a provider and hands
+back resource instances in the shape of a plan; they go through the plan source's
+translation, so the rules see the same model either way. Pointers start at the instance's
+address; :class:`~batchlint.sources.tf_locator.TfLocator` turns them into file and line.
+Suppressions are comments on the resource block (``# batchlint:ignore=<rule> <reason>``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from batchlint.location import escape
+from batchlint.model import MetaIssue, Scope
+from batchlint.sources import hcl_eval
+from batchlint.sources.hcl_ast import Block, Comment, Expr, HclFile
+from batchlint.sources.tf_locator import TfLocator, Written, child, config_address, file_pointer
+from batchlint.sources.tf_module import Loaded, TfInstance, load_module
+from batchlint.sources.tf_nodes import Embedded, UnknownPart
+from batchlint.sources.tf_translate import Entries, Item, Targets, translate
+from batchlint.sources.tf_types import TYPES
+from batchlint.suppress import SourceSuppression, from_comment
+
+SOURCE = "terraform"
+_KEY = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
+
+
+def load(
+    directory: Path,
+    display: str,
+    only: Sequence[Path] | None = None,
+    variables: Mapping[str, str] | None = None,
+    var_files: Sequence[Path] = (),
+) -> Scope:
+    """Read the module at ``directory`` (shown as ``display``) into one scope."""
+    loaded = load_module(directory, display, only, variables or {}, var_files)
+    return build(loaded, display)
+
+
+def build(loaded: Loaded, display: str) -> Scope:
+    written = [Written(i.address, i.file, i.block, i.blocks) for i in loaded.instances]
+    scope = Scope(display, SOURCE, TfLocator(display, written))
+    scope.region = loaded.region
+    scope.files = list(loaded.files)
+    for problem in loaded.problems:
+        pointer = file_pointer(problem.file, problem.line, problem.column)
+        issue = MetaIssue("BL-META-002", problem.message, pointer, problem.line, problem.column)
+        issue.file = problem.file
+        scope.meta.append(issue)
+    items = [_item(instance) for instance in loaded.instances]
+    kept = [item for item in items if item.type in TYPES]
+    translate(kept, loaded.config, scope, Targets(lambda: _entries(items), loaded.config))
+    scope.suppressions.extend(_suppressions(loaded))
+    return scope
+
+
+def instance_pointer(address: str) -> str:
+    return "/" + escape(address)
+
+
+def _item(instance: TfInstance) -> Item:
+    values, unknown = _plan_shape(instance.values, instance.unknown)
+    assert isinstance(values, dict)
+    for key, value in values.items():
+        if isinstance(value, Embedded):  # what each unknown part's expression references
+            attribute = instance.block.body.attribute(key)
+            value.data = _parts(value.data, attribute.expr if attribute else None)
+    pointer = instance_pointer(instance.address)
+    return Item(
+        instance.address,
+        instance.type,
+        instance.prefix,
+        instance.base,
+        instance.index,
+        values,
+        pointer,
+        pointer,
+        unknown,
+    )
+
+
+def _plan_shape(value: object, mask: object) -> tuple[object, object]:
+    """Values as a plan holds them: an unknown one is null with ``True`` in the mask, and a
+    ``jsonencode()`` with unknown parts is the document with those parts marked."""
+    if isinstance(value, hcl_eval.PartialJson):
+        return Embedded(value.data), mask
+    if isinstance(value, hcl_eval.Unknown):
+        return None, True
+    if isinstance(value, dict):
+        masks = mask if isinstance(mask, dict) else {}
+        values: dict[str, object] = {}
+        flags: dict[str, object] = dict(masks)
+        for key, item in value.items():
+            values[key], flag = _plan_shape(item, masks.get(key))
+            if flag is not None:
+                flags[key] = flag
+        return values, flags
+    if isinstance(value, list):
+        masks_list = mask if isinstance(mask, list) and len(mask) == len(value) else None
+        pairs = [
+            _plan_shape(item, masks_list[i] if masks_list else None) for i, item in enumerate(value)
+        ]
+        flags_list = [flag for _, flag in pairs]
+        return [v for v, _ in pairs], flags_list if any(flags_list) else mask
+    return value, mask
+
+
+def _parts(data: object, expr: Expr | None) -> object:
+    """A ``jsonencode()`` value with each unknown part an :class:`UnknownPart` carrying the
+    references of the expression written for it (found by walking the constructor)."""
+    if isinstance(data, hcl_eval.Unknown):
+        return UnknownPart(hcl_eval.references(expr) if expr is not None else [])
+    if isinstance(data, dict):
+        return {k: _parts(v, child(expr, k) if expr else None) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_parts(v, child(expr, str(i)) if expr else None) for i, v in enumerate(data)]
+    return data
+
+
+def _entries(items: list[Item]) -> Entries:
+    """What the module's expressions may read: its managed resources, as configured (what
+    only apply knows is absent)."""
+    return {item.address: (item.values, None) for item in items}
+
+
+# -- suppression comments ------------------------------------------------------------------
+
+
+def _suppressions(loaded: Loaded) -> list[SourceSuppression]:
+    by_block: dict[int, list[TfInstance]] = {}
+    for instance in loaded.instances:
+        by_block.setdefault(id(instance.block), []).append(instance)
+    out: list[SourceSuppression] = []
+    for file in loaded.files.values():
+        for comment in file.comments:
+            records = from_comment(comment.text, file_pointer(file.path, *_at(comment)))
+            if not records:
+                continue
+            block = _block_of(file, comment)
+            where = f"comment at {file.path}:{comment.pos.line}"
+            if block is None or block.type != "resource":
+                problem = "a batchlint:ignore comment goes on a resource block, above or inside it"
+                out.extend(replace(r, location=where, problem=problem) for r in records)
+                continue
+            instances = by_block.get(id(block), [])
+            for pattern in dict.fromkeys(_pattern(i.address) for i in instances):
+                out.extend(replace(r, location=where, resource=pattern) for r in records)
+    return out
+
+
+def _at(comment: Comment) -> tuple[int, int]:
+    return comment.pos.line, comment.pos.column
+
+
+def _block_of(file: HclFile, comment: Comment) -> Block | None:
+    """The top-level block a comment is on: the one it is inside, else the first below it
+    (in a ``.tf`` file only comments and blank lines stand between top-level blocks)."""
+    line = comment.pos.line
+    below: Block | None = None
+    for block in file.body.blocks:
+        if block.pos.line <= line <= block.end_line:
+            return block
+        if block.pos.line > line and (below is None or block.pos.line < below.pos.line):
+            below = block
+    return below
+
+
+def _pattern(address: str) -> str:
+    """An address glob for every instance of the block (and of the module calls) that
+    declares ``address``: instance keys match any key."""
+    config = config_address(address)
+    if config == address:
+        return address
+    # keys become "[" + anything + "]"; "[" itself is written "[[]" in a glob
+    out, last = [], 0
+    for match in _KEY.finditer(address):
+        out.append(address[last : match.start()] + "[[]*]")
+        last = match.end()
+    out.append(address[last:])
+    return "".join(out)
