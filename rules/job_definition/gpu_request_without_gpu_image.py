@@ -139,7 +139,7 @@ def check(jd: JobDefinition, ctx: Context) -> Iterator[Hit]:
             found.append((ce, image_types))
     if not found:
         return
-    where = "plan" if ctx.scope.source.startswith("terraform") else "template"
+    where = ctx.scope.noun
     named = ", ".join(f"{ce.address}: {' and '.join(types)}" for ce, types in found)
     gpu_image = "EKS_AL2023_NVIDIA" if platform.eks else "ECS_AL2023_NVIDIA"
     subject = (

@@ -208,7 +208,7 @@ def check(jd: JobDefinition, ctx: Context) -> Iterator[Hit]:
         families = _better_families(slot, demand, facts, _allowed_ratios(jd, demand, ctx))
         if not families:
             continue  # no family nearer the job's ratio that is not already allowed
-        where = "plan" if ctx.scope.source.startswith("terraform") else "template"
+        where = ctx.scope.noun
         yield Hit(
             jd,
             _message(slot, demand, fit, facts, families, where, idle[slot], cost),

@@ -126,7 +126,7 @@ def check(jd: JobDefinition, ctx: Context) -> Iterator[Hit]:
     ces = candidate_environments(jd)
     if not ces or any(compute_types(ce) != {SPOT} for ce in ces):
         return
-    where = "plan" if ctx.scope.source.startswith("terraform") else "template"
+    where = ctx.scope.noun
     names = ", ".join(ce.address for ce in ces)
     which = "Spot compute environment" if len(ces) == 1 else "Spot compute environments"
     yield Hit(

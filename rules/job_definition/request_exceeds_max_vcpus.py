@@ -150,7 +150,7 @@ def check(jd: JobDefinition, ctx: Context) -> Iterator[Hit]:
     total = _total(jd)
     if total is None or total.vcpus <= limits[0][0]:  # within the largest maxvCpus
         return
-    where = "plan" if ctx.scope.source.startswith("terraform") else "template"
+    where = ctx.scope.noun
     asks = f"{'at least ' if total.partial else ''}{_vcpus(total.vcpus)}{total.detail}"
     if len(limits) == 1:
         limit, ce = limits[0]

@@ -171,7 +171,7 @@ def check(jd: JobDefinition, ctx: Context) -> Iterator[Hit]:
     pool = ctx.scope.cached(("request_fits_pool", eks), lambda: _capacity(ctx, eks))
     if not pool:
         return
-    where = "plan" if ctx.scope.source.startswith("terraform") else "template"
+    where = ctx.scope.noun
     for demand in _demands(jd):
         if any(_fits(demand, item) for item in pool):
             continue
