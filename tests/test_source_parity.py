@@ -121,17 +121,15 @@ for _rule, _address in (
     ("secrets-without-execution-role", "fresh_role"),
 ):
     INHERENT[(_rule, f"aws_batch_job_definition.{_address}")] = _FRESH_ROLE
+INHERENT[("tags-not-propagated", "aws_batch_job_definition.tagged")] = (
+    "a plan shows the provider's default propagate_tags (false); the .tf knows it is left out"
+)
+INHERENT[("tags-not-propagated", "aws_batch_job_definition.untagged")] = (
+    "the plan fixture leaves tags_all unknown; the .tf applies the provider's default_tags"
+)
 
 # What the .tf reader does not yet see that the plan fixture shows: (rule, resource) -> what.
-_DEFAULT_TAGS = "the provider's default_tags are not applied"
-READER_GAPS: dict[tuple[str, str], str] = {
-    ("missing-required-tags", "aws_batch_compute_environment.default_tagged"): _DEFAULT_TAGS,
-    ("missing-required-tags", "aws_batch_compute_environment.default_tagged_ec2"): (_DEFAULT_TAGS),
-    ("missing-required-tags", "aws_batch_job_queue.default_tagged"): _DEFAULT_TAGS,
-    ("missing-required-tags", "aws_batch_scheduling_policy.default_tagged"): _DEFAULT_TAGS,
-    ("tags-not-propagated", "aws_batch_job_definition.tagged"): _DEFAULT_TAGS,
-    ("tags-not-propagated", "aws_batch_job_definition.default_tags_only"): _DEFAULT_TAGS,
-}
+READER_GAPS: dict[tuple[str, str], str] = {}
 
 # the source's noun in a message ("the compute environments in this plan")
 _NOUN = re.compile(r"\bthis (?:plan|configuration|template)\b")

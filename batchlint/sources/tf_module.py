@@ -16,7 +16,7 @@ from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Se
 from dataclasses import dataclass
 from pathlib import Path
 
-from batchlint.sources.hcl_ast import Block, HclFile
+from batchlint.sources.hcl_ast import Block, GetAttr, HclFile, Name
 from batchlint.sources.hcl_eval import UNKNOWN, Env, evaluate
 from batchlint.sources.tf_declarations import Decl, ModuleConfig, Problem, Reader
 from batchlint.sources.tf_instances import (
@@ -112,6 +112,11 @@ class _Loader:
         root = _Module(self, config, "", "", values, 0, (self.root.resolve(),))
         self.region = root.region()
         self.instances = root.instances()
+        default_tags = root.default_tags()
+        for instance in self.instances:
+            tags = default_tags.get(_provider_of(instance.block), _NO_TAGS)
+            if tags is not _NO_TAGS:
+                _apply_default_tags(instance, tags)
 
     def describe(self, path: str, config: ModuleConfig) -> None:
         """A module's part of the plan's configuration (once per module path): its
@@ -480,6 +485,21 @@ class _Module:
             return value if isinstance(value, str) and value else None
         return None
 
+    def default_tags(self) -> dict[str, object]:
+        """The AWS providers' ``default_tags { tags = … }`` by provider (``aws``,
+        ``aws.<alias>``): every resource a provider creates has them in ``tags_all``."""
+        out: dict[str, object] = {}
+        for _, block in self.config.providers:
+            if block.labels[:1] != ("aws",):
+                continue
+            alias = block.body.attribute("alias")
+            name = evaluate(alias.expr, self.env) if alias is not None else None
+            key = f"aws.{name}" if isinstance(name, str) else "aws"
+            for nested in block.body.blocks_of("default_tags")[:1]:
+                tags = nested.body.attribute("tags")
+                out[key] = evaluate(tags.expr, self.env) if tags is not None else {}
+        return out
+
     def instances(self) -> list[TfInstance]:
         """The managed resource instances of this module, then of the modules it calls."""
         out: list[TfInstance] = []
@@ -547,6 +567,34 @@ class _CallVariables(Mapping[str, object]):
 
     def __len__(self) -> int:
         return len(self._config.variables)
+
+
+_NO_TAGS = object()
+
+
+def _provider_of(block: Block) -> str:
+    """The provider configuration a resource block names (``provider = aws.tagged``)."""
+    written = block.body.attribute("provider")
+    if written is not None and isinstance(written.expr, GetAttr):
+        target = written.expr.target
+        if isinstance(target, Name):
+            return f"{target.name}.{written.expr.name}"
+    return "aws"
+
+
+def _apply_default_tags(instance: TfInstance, default_tags: object) -> None:
+    """``tags_all`` as the provider computes it: the default tags, the resource's own over
+    them; unknown when either is."""
+    taggable = instance.type.startswith("aws_batch_") or "tags" in instance.values
+    if not instance.type.startswith("aws_") or not taggable:
+        return
+    own = instance.values.get("tags")
+    if isinstance(default_tags, dict) and not instance.unknown.get("tags"):
+        merged = {**default_tags, **(own if isinstance(own, dict) else {})}
+        instance.values["tags_all"] = {k: v for k, v in merged.items() if isinstance(v, str)}
+    else:
+        instance.values["tags_all"] = None
+        instance.unknown["tags_all"] = True
 
 
 def _types(table: Mapping[str, Decl]) -> list[str]:
