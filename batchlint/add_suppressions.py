@@ -34,7 +34,10 @@ from batchlint.report import Finding
 
 PATH = ("Metadata", "batchlint", "ignore")
 TERRAFORM_NOTE = "cannot add suppressions to a Terraform plan; use the config's suppress list"
-TF_JSON_NOTE = "JSON has no comments to hold a suppression; use the config's suppress list"
+TF_JSON_NOTE = (
+    'not edited: add a "//": "batchlint:ignore=RULE REASON" key to the resource, or use the '
+    "config's suppress list"
+)
 _MERGE = "<<"
 _UTF8_BOM = b"\xef\xbb\xbf"
 _OTHER_BOMS = (b"\x00\x00\xfe\xff", b"\xff\xfe", b"\xfe\xff")

@@ -322,3 +322,17 @@ def test_a_module_output_is_an_edge_to_the_resource_it_names(
         main(["scan", "infra", "--select", "compute-environment-unused", "--fail-on", "note"]) == 1
     )
     assert "module.ce" not in capsys.readouterr().err
+
+
+def test_a_comment_key_in_tf_json_suppresses(capsys: pytest.CaptureFixture[str]) -> None:
+    body = {
+        "//": "batchlint:ignore=spot-best-fit-allocation drained nightly",
+        "compute_environment_name": "spot",
+        "type": "MANAGED",
+        "compute_resources": {"type": "SPOT", "allocation_strategy": "BEST_FIT", "max_vcpus": 4},
+    }
+    doc = {"resource": {"aws_batch_compute_environment": {"spot": body}}}
+    write("infra/main.tf.json", json.dumps(doc, indent=2))
+    code, (finding,) = scan(capsys, "infra")
+    assert code == 0
+    assert finding["suppressions"][0]["justification"] == "drained nightly"
