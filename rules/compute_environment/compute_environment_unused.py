@@ -117,7 +117,8 @@ def check(ce: ComputeEnvironment, ctx: Context) -> Iterator[Hit]:
     count = "the job queue" if len(queues) == 1 else f"any of the {len(queues)} job queues"
     yield Hit(
         ce,
-        f"Compute environment is not used by {count} in this file ({names}), so it runs no "
+        f"Compute environment is not used by {count} in this {scope.noun} ({names}), so it "
+        f"runs no "
         f"job{idle}: add it to a queue's computeEnvironmentOrder or delete it.",
     )
 

@@ -157,7 +157,8 @@ def _unused(policy: SchedulingPolicy, scope: Scope) -> Iterator[Hit]:
     )
     yield Hit(
         policy,
-        f"Scheduling policy {which} in this file (as schedulingPolicyArn), so it schedules "
+        f"Scheduling policy {which} in this {scope.noun} (as schedulingPolicyArn), so it "
+        "schedules "
         "nothing: attach it to the queue it was written for, or remove it.",
     )
 

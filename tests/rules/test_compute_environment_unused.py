@@ -39,11 +39,11 @@ def run(scope: Scope, address: str = "Idle") -> list[str]:
 
 def test_message_names_the_queues_and_the_warm_vcpus() -> None:
     assert run(scope_with([Ref("Used")])) == [
-        "Compute environment is not used by the job queue in this file (Queue0), so it runs no "
+        "Compute environment is not used by the job queue in this template (Queue0), so it runs no "
         "job: add it to a queue's computeEnvironmentOrder or delete it."
     ]
     (message,) = run(scope_with(*[[Ref("Used")]] * 5, min_vcpus=16))
-    assert "any of the 5 job queues in this file (Queue0, Queue1, Queue2, …)" in message
+    assert "any of the 5 job queues in this template (Queue0, Queue1, Queue2, …)" in message
     assert "so it runs no job while keeping 16 vCPUs running:" in message
     assert run(scope_with([Ref("Used")]), "Used") == []
 

@@ -59,12 +59,12 @@ def test_no_weights() -> None:
 def test_unused_only_when_no_queue_may_use_it() -> None:
     policy = {"fairsharePolicy": WEIGHTED}
     assert run(policy, None, None) == [
-        "Scheduling policy is used by none of the 2 job queues in this file (as "
+        "Scheduling policy is used by none of the 2 job queues in this template (as "
         "schedulingPolicyArn), so it schedules nothing: attach it to the queue it was written "
         "for, or remove it."
     ]
     (one,) = run(policy, None)
-    assert one.startswith("Scheduling policy is not used by the job queue in this file")
+    assert one.startswith("Scheduling policy is not used by the job queue in this template")
     assert run(policy, Ref("Policy"), None) == []
     assert run(policy, "arn:aws:batch:us-east-1:1:scheduling-policy/p") == []  # by name
     # a queue names a policy batchlint cannot resolve: it may be this one
