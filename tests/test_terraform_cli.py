@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from batchlint.cli import main
+from batchlint.sources import terraform_hcl
 
 SPOT = """\
 variable "strategy" {
@@ -336,3 +337,31 @@ def test_a_comment_key_in_tf_json_suppresses(capsys: pytest.CaptureFixture[str])
     code, (finding,) = scan(capsys, "infra")
     assert code == 0
     assert finding["suppressions"][0]["justification"] == "drained nightly"
+
+
+EXAMPLE = Path(__file__).resolve().parent.parent / "examples" / "terraform"
+
+
+def test_the_example_module(capsys: pytest.CaptureFixture[str]) -> None:
+    """examples/terraform: a for_each module whose outputs the queue reads, a policy document,
+    default tags; prod.tfvars fixes the Spot strategy."""
+    assert main(["scan", str(EXAMPLE), "--format", "json"]) == 1
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    by_code = {(f["code"], f["resource"]) for f in findings}
+    spot = 'module.compute["spot"].aws_batch_compute_environment.this'
+    ondemand = 'module.compute["ondemand"].aws_batch_compute_environment.this'
+    assert {
+        ("BL-CE-001", spot),
+        ("BL-CE-003", ondemand),
+        ("BL-CE-006", ondemand),
+        ("BL-JD-005", "aws_batch_job_definition.align"),
+        ("BL-JD-008", "aws_batch_job_definition.align"),
+    } <= by_code
+    assert not any(code == "BL-CE-023" for code, _ in by_code)  # the queue uses both:
+    scope = terraform_hcl.load(EXAMPLE, "example")
+    order = scope.by_address["aws_batch_job_queue.main"].props.get("computeEnvironmentOrder")
+    assert order is not None
+    assert [entry.get("computeEnvironment").ref for entry in order.items()] == [spot, ondemand]
+    main(["scan", str(EXAMPLE), "--var-file", str(EXAMPLE / "prod.tfvars"), "--format", "json"])
+    fixed = json.loads(capsys.readouterr().out)["findings"]
+    assert not any(f["code"] in ("BL-CE-001", "BL-CE-011") for f in fixed)

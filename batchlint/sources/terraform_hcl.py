@@ -54,6 +54,7 @@ def build(loaded: Loaded, display: str) -> Scope:
     items = [_item(instance) for instance in loaded.instances]
     kept = [item for item in items if item.type in TYPES]
     translate(kept, loaded.config, scope, Targets(lambda: _entries(items), loaded.config))
+    _link_after_apply(scope, loaded.instances)
     scope.suppressions.extend(_suppressions(loaded))
     return scope
 
@@ -119,6 +120,23 @@ def _parts(data: object, expr: Expr | None) -> object:
     if isinstance(data, list):
         return [_parts(v, child(expr, str(i)) if expr else None) for i, v in enumerate(data)]
     return data
+
+
+def _link_after_apply(scope: Scope, instances: list[TfInstance]) -> None:
+    """Give an unknown value the instance whose ID or ARN it is, when the module reader
+    followed it there (``module.ce["spot"].arn`` through a ``for_each`` key): exact where
+    the configuration's references alone cannot tell which instance."""
+    for instance in instances:
+        resource = scope.by_address.get(instance.address)
+        if resource is None or not instance.refs:
+            continue
+        base = instance_pointer(instance.address)
+        for node in resource.props.walk():
+            if node.known or node.ref is not None:
+                continue
+            target = instance.refs.get(node.pointer[len(base) :] + node.inner)
+            if target is not None and target != instance.address and target in scope.by_address:
+                node.ref = target
 
 
 def _entries(items: list[Item]) -> Entries:

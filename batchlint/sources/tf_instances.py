@@ -9,13 +9,13 @@ dicts); :func:`plan_values` turns them into a plan's ``planned_values`` and
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from batchlint.location import escape
 from batchlint.sources.hcl_ast import Block, Body, Call, Expr, ForExpr, Name, TupleExpr
 from batchlint.sources.hcl_eval import UNKNOWN, Env, PartialJson, Unknown, evaluate, references
-from batchlint.sources.tf_refs import Index
+from batchlint.sources.tf_refs import IDENTIFYING, Index
 
 MAX_INSTANCES = 1000
 _MAX_DEPTH = 256
@@ -257,6 +257,57 @@ def iterator_name(block: Block) -> str:
 
 
 # -- the plan's shapes ---------------------------------------------------------------------
+
+
+class AfterApply(Unknown):
+    """An attribute of a resource instance that only apply knows (its ID, its ARN): unknown
+    like any other, but it says which instance, so a value passed on unchanged (through
+    variables, outputs, ``for_each`` keys) is still an edge to exactly that instance."""
+
+    __slots__ = ("address",)
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+
+
+class InstanceObject(Mapping[str, object]):
+    """What a reference to one resource instance reads: its configured values, and for an
+    identifying attribute it does not configure, :class:`AfterApply`."""
+
+    def __init__(self, values: dict[str, object], address: str) -> None:
+        self._values = values
+        self._address = address
+
+    def __getitem__(self, key: str) -> object:
+        return self._values[key]
+
+    def get(self, key: str, default: object = None) -> object:
+        if key in self._values:
+            return self._values[key]
+        return AfterApply(self._address) if key in IDENTIFYING else default
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+
+def after_apply_refs(values: object, pointer: str = "") -> dict[str, str]:
+    """The instance each :class:`AfterApply` value names, by the pointer of the value under
+    the instance (inside a partly known ``jsonencode()`` too: by pointer + inner path)."""
+    out: dict[str, str] = {}
+    if isinstance(values, AfterApply):
+        out[pointer] = values.address
+    elif isinstance(values, PartialJson):
+        out.update(after_apply_refs(values.data, pointer))
+    elif isinstance(values, Mapping):
+        for key, item in values.items():
+            out.update(after_apply_refs(item, f"{pointer}/{escape(str(key))}"))
+    elif isinstance(values, list):
+        for i, item in enumerate(values):
+            out.update(after_apply_refs(item, f"{pointer}/{i}"))
+    return out
 
 
 def plan_values(values: dict[str, object]) -> tuple[dict[str, object], dict[str, object]]:

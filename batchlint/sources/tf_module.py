@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from batchlint.sources.hcl_ast import Block, GetAttr, HclFile, Name
@@ -26,6 +26,8 @@ from batchlint.sources.tf_instances import (
     Expansion,
     Expressions,
     Feed,
+    InstanceObject,
+    after_apply_refs,
     expand,
     plan_values,
 )
@@ -59,6 +61,9 @@ class TfInstance:
     file: str  # display path of the file with the resource block
     block: Block
     blocks: dict[str, tuple[str, Block]]  # value pointer under the instance -> (file, block)
+    # value pointer under the instance -> the instance an after-apply value (an ID, an ARN)
+    # comes from, whatever way it was passed
+    refs: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -364,7 +369,11 @@ class _Module:
         if not isinstance(found, tuple):
             return UNKNOWN
         expansion, evaluated = found
-        return expansion.value([e.values for e in evaluated])
+        objects = [
+            InstanceObject(e.values, f"{self.prefix}{key}{index_token(index)}")
+            for (index, _), e in zip(expansion.instances, evaluated, strict=True)
+        ]
+        return expansion.value(objects)
 
     def _resources_read(self, key: str) -> list[str]:
         """The resources of this module a resource block's expressions read (through
@@ -510,6 +519,7 @@ class _Module:
             expansion, evaluated = found
             for (index, _), one in zip(expansion.instances, evaluated, strict=True):
                 values, unknown = plan_values(one.values)
+                refs = after_apply_refs(one.values)
                 address = f"{self.prefix}{key}{index_token(index)}"
                 type_ = key.split(".", 1)[0]
                 out.append(
@@ -524,6 +534,7 @@ class _Module:
                         file,
                         block,
                         one.blocks,
+                        refs,
                     )
                 )
         for name in self.config.modules:

@@ -25,7 +25,7 @@ _ADDRESS = re.compile(
 _KEYS = re.compile(_KEY)
 # attributes whose value identifies the resource itself: `aws_vpc.main.id` is an edge to the
 # VPC, `aws_vpc.main.default_security_group_id` is not
-_IDENTIFYING = frozenset({"id", "arn", "name", "arn_prefix", "compute_environment_name"})
+IDENTIFYING = frozenset({"id", "arn", "name", "arn_prefix", "compute_environment_name"})
 # first words of references that never name a managed resource of this module
 _NOT_RESOURCES = frozenset(
     {"var", "local", "data", "module", "count", "each", "path", "self", "terraform", "ephemeral"}
@@ -285,7 +285,7 @@ def reads(texts: list[str]) -> list[Read]:
 def _identifies(attributes: set[str] | None) -> bool:
     """Whether a reference reads the resource itself: no attribute (a splat, a ``for``
     over it, the whole object) or one that identifies it."""
-    return attributes is None or not attributes.isdisjoint(_IDENTIFYING)
+    return attributes is None or not attributes.isdisjoint(IDENTIFYING)
 
 
 def _order(item: tuple[Index, str]) -> tuple[int, int, str]:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from batchlint.sources import tf_declarations, tf_instances
-from batchlint.sources.hcl_eval import UNKNOWN, PartialJson
+from batchlint.sources.hcl_eval import UNKNOWN, PartialJson, Unknown
 from batchlint.sources.tf_module import Loaded, Problem, TfInstance, load_module
 from tests.conftest import FIXTURES, SHARED
 
@@ -334,7 +334,10 @@ def test_count_for_each_and_values_of_the_basic_module() -> None:
     assert job.values["name"] == "demo-default-job-a"  # another resource's configured name
     properties = job.values["container_properties"]
     assert isinstance(properties, PartialJson)
-    assert properties.data == {"image": "busybox:1.36", "jobRoleArn": UNKNOWN, "vcpus": 1}
+    role = properties.data.pop("jobRoleArn")
+    assert properties.data == {"image": "busybox:1.36", "vcpus": 1}
+    assert isinstance(role, Unknown)  # known after apply, and which role's ARN it is:
+    assert job.refs == {"/container_properties/jobRoleArn": "aws_iam_role.job"}
     assert "container_properties" not in job.unknown
 
 

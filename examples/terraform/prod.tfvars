@@ -1,0 +1,1 @@
+spot_strategy = "SPOT_PRICE_CAPACITY_OPTIMIZED"
