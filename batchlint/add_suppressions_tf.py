@@ -49,7 +49,10 @@ def edit(
         out.extend(inserts.get(i, []))
         out.append(line)
     edited = "".join(out)
-    _check(edited, parse_file)
+    try:
+        parse_file(edited, "")
+    except HclError:
+        raise Skip("the edit would not parse; left untouched") from None
     return edited, added
 
 
@@ -58,13 +61,3 @@ def _block(blocks: dict[str, Block], address: str) -> Block | None:
     (the file is the module's) and instance key."""
     parts = config_address(address).split(".")
     return blocks.get(".".join(parts[-2:])) if len(parts) >= 2 else None
-
-
-def _check(edited: str, parse: Callable[[str, str], object]) -> None:
-    from batchlint.add_suppressions import Skip
-    from batchlint.sources.hcl_ast import HclError
-
-    try:
-        parse(edited, "")
-    except HclError:
-        raise Skip("the edit would not parse; left untouched") from None

@@ -843,7 +843,7 @@ def _traversal(node: Expr) -> tuple[Expr, list[_Step], list[Expr]]:
             else:
                 steps.append(("attr", link.name))
             continue
-        key = _static_key(link.key)
+        key = static_key(link.key)
         if key is None:
             dynamic.append(link.key)
             dynamic.extend(lk.key for lk in chain[position + 1 :] if isinstance(lk, Index))
@@ -852,7 +852,8 @@ def _traversal(node: Expr) -> tuple[Expr, list[_Step], list[Expr]]:
     return current, steps, dynamic
 
 
-def _static_key(key: Expr) -> int | float | str | None:
+def static_key(key: Expr) -> int | float | str | None:
+    """A key written as a constant (``["a"]``, ``[0]``, an object's ``a =``), else None."""
     value = key.value if isinstance(key, Literal) else None
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
         return value

@@ -9,7 +9,6 @@ Suppressions are comments on the resource block (``# batchlint:ignore=<rule> <re
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -18,7 +17,7 @@ from batchlint.location import escape
 from batchlint.model import MetaIssue, Scope
 from batchlint.sources import hcl_eval
 from batchlint.sources.hcl_ast import Block, Comment, Expr, HclFile
-from batchlint.sources.tf_locator import TfLocator, Written, child, config_address, file_pointer
+from batchlint.sources.tf_locator import TfLocator, child, file_pointer, instance_glob
 from batchlint.sources.tf_module import Loaded, TfInstance, load_module
 from batchlint.sources.tf_nodes import Embedded, UnknownPart
 from batchlint.sources.tf_translate import Entries, Item, Targets, translate
@@ -26,24 +25,21 @@ from batchlint.sources.tf_types import TYPES
 from batchlint.suppress import SourceSuppression, from_comment
 
 SOURCE = "terraform"
-_KEY = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
 
 
 def load(
     directory: Path,
     display: str,
-    only: Sequence[Path] | None = None,
     variables: Mapping[str, str] | None = None,
     var_files: Sequence[Path] = (),
 ) -> Scope:
     """Read the module at ``directory`` (shown as ``display``) into one scope."""
-    loaded = load_module(directory, display, only, variables or {}, var_files)
+    loaded = load_module(directory, display, None, variables or {}, var_files)
     return build(loaded, display)
 
 
 def build(loaded: Loaded, display: str) -> Scope:
-    written = [Written(i.address, i.file, i.block, i.blocks) for i in loaded.instances]
-    scope = Scope(display, SOURCE, TfLocator(display, written))
+    scope = Scope(display, SOURCE, TfLocator(display, loaded.instances))
     scope.region = loaded.region
     scope.files = list(loaded.files)
     for problem in loaded.problems:
@@ -64,12 +60,10 @@ def instance_pointer(address: str) -> str:
 
 
 def _item(instance: TfInstance) -> Item:
-    values, unknown = _plan_shape(instance.values, instance.unknown)
-    assert isinstance(values, dict)
-    for key, value in values.items():
-        if isinstance(value, Embedded):  # what each unknown part's expression references
-            attribute = instance.block.body.attribute(key)
-            value.data = _parts(value.data, attribute.expr if attribute else None)
+    for key, value in instance.values.items():
+        attribute = instance.block.body.attribute(key)
+        if isinstance(value, Embedded) and attribute is not None:
+            _parts(value.data, attribute.expr)
     pointer = instance_pointer(instance.address)
     return Item(
         instance.address,
@@ -77,49 +71,23 @@ def _item(instance: TfInstance) -> Item:
         instance.prefix,
         instance.base,
         instance.index,
-        values,
+        instance.values,
         pointer,
         pointer,
-        unknown,
+        instance.unknown,
     )
 
 
-def _plan_shape(value: object, mask: object) -> tuple[object, object]:
-    """Values as a plan holds them: an unknown one is null with ``True`` in the mask, and a
-    ``jsonencode()`` with unknown parts is the document with those parts marked."""
-    if isinstance(value, hcl_eval.PartialJson):
-        return Embedded(value.data), mask
-    if isinstance(value, hcl_eval.Unknown):
-        return None, True
-    if isinstance(value, dict):
-        masks = mask if isinstance(mask, dict) else {}
-        values: dict[str, object] = {}
-        flags: dict[str, object] = dict(masks)
-        for key, item in value.items():
-            values[key], flag = _plan_shape(item, masks.get(key))
-            if flag is not None:
-                flags[key] = flag
-        return values, flags
-    if isinstance(value, list):
-        masks_list = mask if isinstance(mask, list) and len(mask) == len(value) else None
-        pairs = [
-            _plan_shape(item, masks_list[i] if masks_list else None) for i, item in enumerate(value)
-        ]
-        flags_list = [flag for _, flag in pairs]
-        return [v for v, _ in pairs], flags_list if any(flags_list) else mask
-    return value, mask
-
-
-def _parts(data: object, expr: Expr | None) -> object:
-    """A ``jsonencode()`` value with each unknown part an :class:`UnknownPart` carrying the
-    references of the expression written for it (found by walking the constructor)."""
-    if isinstance(data, hcl_eval.Unknown):
-        return UnknownPart(hcl_eval.references(expr) if expr is not None else [])
-    if isinstance(data, dict):
-        return {k: _parts(v, child(expr, k) if expr else None) for k, v in data.items()}
-    if isinstance(data, list):
-        return [_parts(v, child(expr, str(i)) if expr else None) for i, v in enumerate(data)]
-    return data
+def _parts(data: object, expr: Expr) -> None:
+    """Give each unknown part of a ``jsonencode()`` document the references of the
+    expression written for it (found by walking the constructor)."""
+    if isinstance(data, UnknownPart):
+        data.references = hcl_eval.references(expr)
+    elif isinstance(data, (dict, list)):
+        for key, value in data.items() if isinstance(data, dict) else enumerate(data):
+            inside = child(expr, str(key))
+            if inside is not None:
+                _parts(value, inside)
 
 
 def _link_after_apply(scope: Scope, instances: list[TfInstance]) -> None:
@@ -165,7 +133,7 @@ def _suppressions(loaded: Loaded) -> list[SourceSuppression]:
                 out.extend(replace(r, location=where, problem=problem) for r in records)
                 continue
             instances = by_block.get(id(block), [])
-            for pattern in dict.fromkeys(_pattern(i.address) for i in instances):
+            for pattern in dict.fromkeys(instance_glob(i.address) for i in instances):
                 out.extend(replace(r, location=where, resource=pattern) for r in records)
     return out
 
@@ -185,18 +153,3 @@ def _block_of(file: HclFile, comment: Comment) -> Block | None:
         if block.pos.line > line and (below is None or block.pos.line < below.pos.line):
             below = block
     return below
-
-
-def _pattern(address: str) -> str:
-    """An address glob for every instance of the block (and of the module calls) that
-    declares ``address``: instance keys match any key."""
-    config = config_address(address)
-    if config == address:
-        return address
-    # keys become "[" + anything + "]"; "[" itself is written "[[]" in a glob
-    out, last = [], 0
-    for match in _KEY.finditer(address):
-        out.append(address[last : match.start()] + "[[]*]")
-        last = match.end()
-    out.append(address[last:])
-    return "".join(out)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from batchlint.location import escape
 from batchlint.sources.hcl_ast import Block, Body, Call, Expr, ForExpr, Name, TupleExpr
 from batchlint.sources.hcl_eval import UNKNOWN, Env, PartialJson, Unknown, evaluate, references
+from batchlint.sources.tf_nodes import Embedded, UnknownPart
 from batchlint.sources.tf_refs import IDENTIFYING, Index
 
 MAX_INSTANCES = 1000
@@ -311,8 +312,8 @@ def after_apply_refs(values: object, pointer: str = "") -> dict[str, str]:
 
 
 def plan_values(values: dict[str, object]) -> tuple[dict[str, object], dict[str, object]]:
-    """``planned_values`` (unknown: None; a partly known ``jsonencode()`` kept as its
-    PartialJson) and ``after_unknown`` (True where unknown, False for a known element of a
+    """``planned_values`` (unknown: None; a partly known ``jsonencode()`` as an Embedded
+    document) and ``after_unknown`` (True where unknown, False for a known element of a
     list, keys with nothing unknown left out) of an instance's evaluated values."""
     plain = _plain(values)
     mask = _mask(values)
@@ -324,7 +325,7 @@ def plan_values(values: dict[str, object]) -> tuple[dict[str, object], dict[str,
 
 def _plain(value: object) -> object:
     if isinstance(value, PartialJson):
-        return value
+        return Embedded(_document(value.data))
     if isinstance(value, Unknown):
         return None
     if isinstance(value, Mapping):
@@ -332,6 +333,17 @@ def _plain(value: object) -> object:
     if isinstance(value, list):
         return [_plain(v) for v in value]
     return value
+
+
+def _document(data: object) -> object:
+    """A partly known ``jsonencode()`` document, an :class:`UnknownPart` at each unknown."""
+    if isinstance(data, Unknown):
+        return UnknownPart([])
+    if isinstance(data, Mapping):
+        return {str(k): _document(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [_document(v) for v in data]
+    return data
 
 
 def _mask(value: object) -> object:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from batchlint.location import escape, split
 from batchlint.sources.hcl_ast import (
@@ -20,12 +20,15 @@ from batchlint.sources.hcl_ast import (
     Call,
     Expr,
     Interp,
-    Literal,
     ObjectExpr,
     Pos,
     Template,
     TupleExpr,
 )
+from batchlint.sources.hcl_eval import static_key
+
+if TYPE_CHECKING:
+    from batchlint.sources.tf_module import TfInstance
 
 FILE_MARK = "#"
 _KEYS = re.compile(r'\[(?:\d+|"(?:[^"\\]|\\.)*")\]')
@@ -45,23 +48,19 @@ def config_address(address: str) -> str:
     return _KEYS.sub("", address)
 
 
-@dataclass(frozen=True, slots=True)
-class Written:
-    """One resource instance as the locator needs it."""
-
-    address: str
-    file: str
-    block: Block
-    blocks: dict[str, tuple[str, Block]]  # value pointer under the instance -> (file, block)
+def instance_glob(address: str) -> str:
+    """An address glob for every instance of the block (and of the module calls) that
+    declares ``address``: each key matches any key ("[" is written "[[]" in a glob)."""
+    return _KEYS.sub("[[]*]", address)
 
 
 class TfLocator:
     """Locates the ``.tf`` source's pointers (``place``); ``file`` is shown for the rest."""
 
-    def __init__(self, file: str, instances: Iterable[Written]) -> None:
+    def __init__(self, file: str, instances: Iterable[TfInstance]) -> None:
         self.file = file
-        self._by_address: dict[str, Written] = {}
-        self._by_block: dict[str, Written] = {}
+        self._by_address: dict[str, TfInstance] = {}
+        self._by_block: dict[str, TfInstance] = {}
         for item in instances:
             self._by_address.setdefault(item.address, item)
             self._by_block.setdefault(config_address(item.address), item)
@@ -122,7 +121,8 @@ def child(expr: Expr, token: str) -> Expr | None:
         return None
     if isinstance(expr, ObjectExpr):
         for item in expr.items:
-            if _key_text(item.key) == token:
+            key = static_key(item.key)
+            if key is not None and str(key) == token:
                 return item.value
     return None
 
@@ -141,14 +141,6 @@ def _unwrapped(expr: Expr) -> Expr:
         else:
             break
     return expr
-
-
-def _key_text(key: Expr) -> str | None:
-    if isinstance(key, Literal) and isinstance(key.value, str):
-        return key.value
-    if isinstance(key, Template) and all(isinstance(p, str) for p in key.parts):
-        return "".join(p for p in key.parts if isinstance(p, str))
-    return None
 
 
 def _int(text: str) -> int:

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from batchlint.location import Locator, escape, split
 from batchlint.model import Scope
 from batchlint.sources.terraform_plan import PLAN, STATE
-from batchlint.sources.tf_locator import TfLocator, Written
+from batchlint.sources.tf_locator import TfLocator
 
 if TYPE_CHECKING:
     from batchlint.engine import ScanOptions
@@ -66,5 +66,4 @@ def _locator(folder: Path, options: ScanOptions) -> TfLocator:
 
     display = display_name(folder)
     loaded = load_module(folder, display, None, options.tf_vars, options.tf_var_files)
-    written = [Written(i.address, i.file, i.block, i.blocks) for i in loaded.instances]
-    return TfLocator(display, written)
+    return TfLocator(display, loaded.instances)

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from batchlint.sources import tf_declarations, tf_instances
-from batchlint.sources.hcl_eval import UNKNOWN, PartialJson, Unknown
 from batchlint.sources.tf_module import Loaded, Problem, TfInstance, load_module
+from batchlint.sources.tf_nodes import Embedded, UnknownPart
 from tests.conftest import FIXTURES, SHARED
 
 MODULES = FIXTURES / "sources" / "tf_modules"
@@ -333,10 +333,10 @@ def test_count_for_each_and_values_of_the_basic_module() -> None:
     job = found['aws_batch_job_definition.jobs["a"]']
     assert job.values["name"] == "demo-default-job-a"  # another resource's configured name
     properties = job.values["container_properties"]
-    assert isinstance(properties, PartialJson)
+    assert isinstance(properties, Embedded)
     role = properties.data.pop("jobRoleArn")
     assert properties.data == {"image": "busybox:1.36", "vcpus": 1}
-    assert isinstance(role, Unknown)  # known after apply, and which role's ARN it is:
+    assert isinstance(role, UnknownPart)  # known after apply, and which role's ARN it is:
     assert job.refs == {"/container_properties/jobRoleArn": "aws_iam_role.job"}
     assert "container_properties" not in job.unknown
 
@@ -744,11 +744,11 @@ def test_policy_documents_render_as_the_provider_does() -> None:
 def test_policy_documents_with_unknown_parts_or_merged_documents() -> None:
     found = by_address(load("policy"))
     partial = found["aws_iam_policy.partial"].values["policy"]
-    assert isinstance(partial, PartialJson)
-    assert partial.data == {
-        "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": UNKNOWN}],
-    }
+    assert isinstance(partial, Embedded)
+    (statement,) = partial.data.pop("Statement")
+    assert partial.data == {"Version": "2012-10-17"}
+    assert isinstance(statement.pop("Resource"), UnknownPart)
+    assert statement == {"Effect": "Allow", "Action": "s3:*"}
     merged = found["aws_iam_policy.merged"]
     assert merged.values["policy"] is None
     assert merged.unknown == {"policy": True}
